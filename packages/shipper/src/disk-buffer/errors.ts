@@ -1,0 +1,20 @@
+/** Stable codes of the errors the disk buffer can throw at open time (never at runtime). */
+export type DiskBufferErrorCode =
+  | 'TW_SHIPPER_BUFFER_OPTIONS'
+  | 'TW_SHIPPER_BUFFER_LOCKED'
+  | 'TW_SHIPPER_BUFFER_IO'
+
+/**
+ * Raised by `openSegmentLog` only: bad options, a directory another live process holds, or a
+ * directory that cannot be created. After open, disk problems are reported, never thrown.
+ */
+export class DiskBufferError extends Error {
+  override readonly name = 'DiskBufferError'
+  constructor(
+    readonly code: DiskBufferErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}

@@ -1,0 +1,72 @@
+import { readFile, unlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DiskBufferError } from './errors.js'
+
+/**
+ * Directories locked by live SegmentLogs of this process. A lock file carrying our own pid but no
+ * entry here was left by an instance that was abandoned without close() (a simulated crash in
+ * tests, or a worker thread that died); it is stale.
+ */
+const heldInProcess = new Set<string>()
+
+export const LOCK_FILE = 'lock'
+
+/**
+ * One process per buffer directory, enforced by a `lock` file holding the owner's pid.
+ *
+ * Kept simple on purpose (Fluentd relies on one worker per buffer path without a lock at all):
+ * the file is created with O_EXCL; if it exists and names a live pid (signal 0 succeeds or fails
+ * with EPERM), opening fails with TW_SHIPPER_BUFFER_LOCKED; a dead pid (or garbage) is stale and
+ * taken over. Known limits, documented in README.md: pid reuse after a crash can make a stale lock
+ * look live (delete the file by hand), and it is not meant for network file systems shared by
+ * several hosts.
+ */
+export async function acquireLock(dir: string): Promise<void> {
+  if (heldInProcess.has(dir)) {
+    throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `buffer directory ${dir} is already open in this process`)
+  }
+  const file = join(dir, LOCK_FILE)
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(file, `${process.pid}\n`, { flag: 'wx' })
+      heldInProcess.add(dir)
+      return
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new DiskBufferError('TW_SHIPPER_BUFFER_IO', `cannot create lock file in ${dir}: ${(err as Error).message}`, { cause: err })
+      }
+    }
+    const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10)
+    if (owner !== process.pid && isAlive(owner)) {
+      throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `buffer directory ${dir} is locked by live process ${owner}`)
+    }
+    await unlink(file).catch(() => undefined)
+  }
+  throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `could not take the lock of buffer directory ${dir}`)
+}
+
+/** Writes the lock file again (after the directory was deleted and recreated under us). */
+export async function rewriteLock(dir: string): Promise<void> {
+  await writeFile(join(dir, LOCK_FILE), `${process.pid}\n`)
+}
+
+/** Releases the lock: removes the file (best effort) and forgets the directory. */
+export async function releaseLock(dir: string): Promise<void> {
+  heldInProcess.delete(dir)
+  await unlink(join(dir, LOCK_FILE)).catch(() => undefined)
+}
+
+/** Forgets the directory without touching the file, as a killed process would. */
+export function abandonLock(dir: string): void {
+  heldInProcess.delete(dir)
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
