@@ -1,11 +1,40 @@
 import { defineConfig } from 'vitest/config'
 
-// One run covers unit tests beside each package and the cross-package/integration tests in test/.
-// The global setup starts the real search servers once for the whole run (see test/support).
+// Two projects share the root options below:
+// - `unit`: every *.test.ts except integration files; never starts a JVM.
+// - `integration`: *.int.test.ts anywhere (packages/*/test, test/, examples/*/test). Its global setup
+//   starts the embedded Elasticsearch 7.10.2 and OpenSearch 2.19 servers once for the whole run
+//   (test/support/global-setup.ts). Vitest only runs a project's global setup when that project has
+//   files in the run, so `pnpm vitest run packages/logger` starts nothing.
+const unitInclude = ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts']
+const integrationInclude = unitInclude.map((p) => p.replace(/\*\.test\.ts$/, '*.int.test.ts'))
+
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: unitInclude,
+          exclude: ['**/node_modules/**', '**/dist/**', '**/*.int.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: integrationInclude,
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          globalSetup: ['test/support/global-setup.ts'],
+          // Real servers: bulk requests and restarts take longer than unit tests; the first run also
+          // downloads the server jars from Maven Central.
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 })

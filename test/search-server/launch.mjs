@@ -1,0 +1,270 @@
+// Build (Maven) and spawn the embedded search server. Plain ESM JavaScript so that both the
+// `pnpm search-server` CLI (plain node, no TS loader) and the TypeScript test harness in
+// test/support/search-server.ts share one implementation; types live in launch.d.mts.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const MODULE_DIR = dirname(fileURLToPath(import.meta.url))
+export const ENGINES = /** @type {const} */ (['elasticsearch', 'opensearch'])
+
+/** JVM flags; see /work/shared/research/embedded-search-server.md ("JVM flags on JDK 17"). */
+const COMMON_JVM_FLAGS = [
+  '-Xms512m',
+  '-Xmx512m',
+  '-Xss1m',
+  // ES 7.x / OpenSearch 2.x launchers set this on JDK 9+; date formats differ subtly without it.
+  '-Djava.locale.providers=SPI,COMPAT',
+  '-Dlog4j.shutdownHookEnabled=false',
+  '-Dlog4j2.disable.jmx=true',
+  // 7.10.2 pairs with log4j 2.11.1 (Log4Shell era): disable lookups even though we only bind loopback.
+  '-Dlog4j2.formatMsgNoLookups=true',
+  '-Dio.netty.allocator.numDirectArenas=0',
+  '-Dio.netty.noUnsafe=true',
+  '-Dfile.encoding=UTF-8',
+  '-Djava.awt.headless=true',
+  // Faster start-up for a short-lived test JVM; the C2 compiler matters little for small corpora.
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+UseSerialGC',
+]
+
+const ENGINE_JVM_FLAGS = {
+  // `default` flavor: the official @elastic/elasticsearch 7.14-7.17 client refuses 7.10 servers
+  // that do not report build_flavor=default.
+  elasticsearch: ['-Des.distribution.flavor=default', '-Des.set.netty.runtime.available.processors=false'],
+  opensearch: ['-Dopensearch.set.netty.runtime.available.processors=false'],
+}
+
+/** @param {string} cmd @param {string[]} args */
+function run(cmd, args, opts = {}) {
+  return spawnSync(cmd, args, { encoding: 'utf8', ...opts })
+}
+
+/** Java major version of a `java` binary, or undefined when it does not run. */
+function javaMajor(bin) {
+  const r = run(bin, ['-version'])
+  if (r.status !== 0) return undefined
+  const m = /version "(\d+)(?:\.(\d+))?/.exec(r.stderr ?? '')
+  if (!m) return undefined
+  const major = Number(m[1])
+  return major === 1 ? Number(m[2]) : major
+}
+
+/**
+ * Finds a JDK 17-21 `java`: TRACEWIRE_JAVA_HOME (exclusively, when set), else JAVA_HOME, the Debian
+ * JDK 17 path, then PATH.
+ * JDK 23+ removed the COMPAT locale provider ES 7.x expects, so newer JDKs are only a last resort.
+ * @returns {{ bin: string, major: number } | undefined}
+ */
+export function findJava() {
+  const candidates = []
+  if (process.env.TRACEWIRE_JAVA_HOME) {
+    // Explicit choice: use exactly this JDK (also how tests simulate a machine without Java).
+    candidates.push(join(process.env.TRACEWIRE_JAVA_HOME, 'bin', 'java'))
+  } else {
+    for (const home of [process.env.JAVA_HOME, '/usr/lib/jvm/java-17-openjdk-amd64', '/usr/lib/jvm/java-17-openjdk-arm64']) {
+      if (home) candidates.push(join(home, 'bin', 'java'))
+    }
+    candidates.push('java')
+  }
+  let fallback
+  for (const bin of candidates) {
+    if (bin !== 'java' && !existsSync(bin)) continue
+    const major = javaMajor(bin)
+    if (major === undefined) continue
+    if (major >= 17 && major <= 21) return { bin, major }
+    if (major > 21 && !fallback) fallback = { bin, major }
+  }
+  return fallback
+}
+
+/** @returns {boolean} */
+export function mavenAvailable() {
+  const r = run('mvn', ['-v'])
+  return r.status === 0
+}
+
+function buildDir(engine) {
+  return join(MODULE_DIR, 'target', engine)
+}
+
+/** Newest modification time of the module's inputs (pom, launcher source, log4j config). */
+function inputsMtime() {
+  let newest = statSync(join(MODULE_DIR, 'pom.xml')).mtimeMs
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name)
+      if (e.isDirectory()) walk(p)
+      else newest = Math.max(newest, statSync(p).mtimeMs)
+    }
+  }
+  walk(join(MODULE_DIR, 'src'))
+  return newest
+}
+
+/**
+ * True when target/<engine> holds a class path at least as new as the inputs and every jar on it
+ * still exists in the local Maven repository: then no Maven run is needed at all.
+ */
+export function isBuilt(engine) {
+  const cpFile = join(buildDir(engine), 'classpath.txt')
+  const launcher = join(buildDir(engine), 'classes', 'dev', 'tracewire', 'searchserver', 'Launcher.class')
+  if (!existsSync(cpFile) || !existsSync(launcher)) return false
+  if (statSync(cpFile).mtimeMs < inputsMtime() || statSync(launcher).mtimeMs < inputsMtime()) return false
+  const jars = readFileSync(cpFile, 'utf8').trim().split(':').filter(Boolean)
+  return jars.length > 0 && jars.every((j) => existsSync(j))
+}
+
+/** @returns {string} the runtime class path (launcher classes first) */
+function classPath(engine) {
+  const jars = readFileSync(join(buildDir(engine), 'classpath.txt'), 'utf8').trim()
+  return `${join(buildDir(engine), 'classes')}:${jars}`
+}
+
+function mvn(engine, offline, log) {
+  return new Promise((resolve) => {
+    const args = ['-B', '-q', '-Dstyle.color=never', `-P${engine}`, 'compile', 'dependency:build-classpath']
+    if (offline) args.unshift('-o')
+    log?.(`mvn ${args.join(' ')}`)
+    const child = spawn('mvn', args, { cwd: MODULE_DIR, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    child.on('error', (err) => resolve({ ok: false, output: String(err) }))
+    child.on('close', (code) => resolve({ ok: code === 0, output }))
+  })
+}
+
+// Two builds (e.g. both engines from one global setup) must not download into ~/.m2 at the same
+// time: Maven 3.8's local repository is not safe for concurrent writers. Serialise within this
+// process with a promise chain and across processes with an atomic mkdir lock.
+let buildChain = Promise.resolve()
+
+async function withBuildLock(fn) {
+  const lockDir = join(MODULE_DIR, 'target', '.build-lock')
+  mkdirSync(join(MODULE_DIR, 'target'), { recursive: true })
+  const deadline = Date.now() + 10 * 60_000
+  for (;;) {
+    try {
+      mkdirSync(lockDir)
+      break
+    } catch {
+      // A lock older than 10 minutes belongs to a build that died; take it over.
+      try {
+        if (Date.now() - statSync(lockDir).mtimeMs > 10 * 60_000) rmdirSync(lockDir)
+      } catch {
+        /* raced with its owner; retry */
+      }
+      if (Date.now() > deadline) throw new Error(`search-server build lock ${lockDir} held for too long`)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  }
+  try {
+    return await fn()
+  } finally {
+    rmdirSync(lockDir)
+  }
+}
+
+/**
+ * Builds the launcher and the engine's class path unless it is already up to date. Tries Maven
+ * offline first (no network once ~/.m2 is warm) and falls back to an online build.
+ * @param {'elasticsearch'|'opensearch'} engine
+ * @param {{ log?: (msg: string) => void }} [opts]
+ */
+export function buildEngine(engine, opts = {}) {
+  const next = buildChain.then(() =>
+    withBuildLock(async () => {
+      if (isBuilt(engine)) return
+      const offline = await mvn(engine, true, opts.log)
+      if (offline.ok && isBuilt(engine)) return
+      opts.log?.(`offline build failed, retrying online`)
+      const online = await mvn(engine, false, opts.log)
+      if (!online.ok || !isBuilt(engine)) {
+        throw new Error(`Maven build of the ${engine} search server failed:\n${online.output.slice(-4000)}`)
+      }
+    }),
+  )
+  buildChain = next.catch(() => undefined)
+  return next
+}
+
+/**
+ * Spawns the launcher JVM (the engine must be built). Resolves with the child and its URL once the
+ * READY line arrives; rejects with the tail of the server log if it fails or exits first.
+ * @param {{ engine: 'elasticsearch'|'opensearch', port?: number, dataDir?: string, java?: string,
+ *   startTimeoutMs?: number, inheritLogs?: boolean }} opts
+ */
+export function spawnServer(opts) {
+  const java = opts.java ?? findJava()?.bin
+  if (!java) return Promise.reject(new Error('no Java (17-21) found: install a JDK 17 or set JAVA_HOME'))
+  const args = [
+    ...COMMON_JVM_FLAGS,
+    ...ENGINE_JVM_FLAGS[opts.engine],
+    '-cp',
+    classPath(opts.engine),
+    'dev.tracewire.searchserver.Launcher',
+    '--engine',
+    opts.engine,
+    '--port',
+    String(opts.port ?? 0),
+  ]
+  if (opts.dataDir) args.push('--data', opts.dataDir)
+  // stdin stays a pipe we never write to: when this process dies the pipe closes and the JVM exits.
+  const child = spawn(java, args, { stdio: ['pipe', 'pipe', opts.inheritLogs ? 'inherit' : 'pipe'] })
+  // Keep only the last 64 KiB of server logs for error messages: a bounded buffer.
+  let logTail = ''
+  child.stderr?.on('data', (d) => {
+    logTail = (logTail + d).slice(-65_536)
+  })
+  const startTimeoutMs = opts.startTimeoutMs ?? 120_000
+  return new Promise((resolve, reject) => {
+    let stdoutBuf = ''
+    let settled = false
+    const fail = (msg) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      child.kill('SIGKILL')
+      reject(new Error(`${opts.engine} search server ${msg}\n--- server log (tail) ---\n${logTail.slice(-8000)}`))
+    }
+    const timer = setTimeout(() => fail(`not ready after ${startTimeoutMs} ms`), startTimeoutMs)
+    timer.unref()
+    child.on('error', (err) => fail(`could not be spawned: ${err.message}`))
+    child.on('exit', (code, signal) => fail(`exited before ready (code ${code}, signal ${signal})`))
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (d) => {
+      stdoutBuf += d
+      let nl
+      while ((nl = stdoutBuf.indexOf('\n')) >= 0) {
+        const line = stdoutBuf.slice(0, nl).trim()
+        stdoutBuf = stdoutBuf.slice(nl + 1)
+        if (line.startsWith('READY ') && !settled) {
+          settled = true
+          clearTimeout(timer)
+          resolve({ child, url: line.slice('READY '.length), logTail: () => logTail })
+        } else if (line.startsWith('FAILED')) {
+          fail(`failed to start: ${line.slice('FAILED'.length).trim()}`)
+        }
+      }
+    })
+  })
+}
+
+/**
+ * Stops a spawned server: SIGTERM (the JVM's shutdown hook closes the node and deletes its
+ * temporary home), SIGKILL after `timeoutMs`.
+ * @param {import('node:child_process').ChildProcess} child
+ */
+export function stopServer(child, timeoutMs = 20_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}
