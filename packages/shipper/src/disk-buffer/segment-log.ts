@@ -142,6 +142,8 @@ class FileSegmentLog implements SegmentLog {
   private writeQueue: Segment[] = []
   private flushQueued = false
   private readonly unsynced = new Set<Segment>()
+  /** Every segment handle not yet closed, so a crash or close can never leak one. */
+  private readonly openFiles = new Set<FileHandle>()
   private dirDirty = false
   private io: Promise<void> = Promise.resolve()
   private readChain: Promise<unknown> = Promise.resolve()
@@ -260,10 +262,7 @@ class FileSegmentLog implements SegmentLog {
     for (const seg of this.segments.values()) seg.pending = []
     await this.io
     await this.readChain
-    for (const seg of this.segments.values()) {
-      await seg.fh?.close().catch(() => undefined)
-      await seg.scanner?.finish()
-    }
+    await this.closeAllFiles()
     abandonLock(this.dir)
   }
 
@@ -358,14 +357,26 @@ class FileSegmentLog implements SegmentLog {
 
   private async createSegmentFile(path: string): Promise<FileHandle> {
     this.dirDirty = true
+    let fh: FileHandle
     try {
-      return await open(path, 'a')
+      fh = await open(path, 'a')
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       // The buffer directory was removed under us (a cleanup job, an operator): recreate it.
       await this.recreateDir()
-      return await open(path, 'a')
+      fh = await open(path, 'a')
     }
+    this.openFiles.add(fh)
+    return fh
+  }
+
+  private async closeAllFiles(): Promise<void> {
+    for (const seg of this.segments.values()) {
+      seg.fh = undefined
+      await seg.scanner?.finish()
+    }
+    for (const fh of this.openFiles) await fh.close().catch(() => undefined)
+    this.openFiles.clear()
   }
 
   /**
@@ -391,6 +402,7 @@ class FileSegmentLog implements SegmentLog {
     if (fh === undefined) return
     seg.fh = undefined
     this.unsynced.delete(seg)
+    this.openFiles.delete(fh)
     if (fsync && !this.crashed) await fh.sync().catch((err: unknown) => this.reportIoError(err))
     await fh.close().catch(() => undefined)
   }
@@ -526,10 +538,7 @@ class FileSegmentLog implements SegmentLog {
     await this.enqueue(() => this.fsyncAll())
     for (const seg of this.segments.values()) this.maybeDelete(seg)
     await this.io
-    for (const seg of this.segments.values()) {
-      await this.closeFile(seg, false)
-      await seg.scanner?.finish()
-    }
+    await this.closeAllFiles()
     this.fullReport.flush(true)
     this.ioReport.flush(true)
     await releaseLock(this.dir)
