@@ -1,0 +1,6 @@
+/** What a CLI run reads and writes, injected so tests run commands in-process. */
+export interface CliIo {
+  stdout(text: string): void
+  stderr(text: string): void
+  env: NodeJS.ProcessEnv
+}

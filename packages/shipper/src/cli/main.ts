@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/** The `tracewire` executable (package bin). All logic lives in `run.ts`. */
+import { runCli } from './run.js'
+
+runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+}).then(
+  (status) => {
+    // exitCode instead of exit(): lets stdout drain when it is a pipe.
+    process.exitCode = status
+  },
+  (err: unknown) => {
+    process.stderr.write(`tracewire: ${String(err)}\n`)
+    process.exitCode = 3
+  },
+)

@@ -1,0 +1,47 @@
+/**
+ * Entry of the `tracewire` command: picks the subcommand and turns every failure into one line on
+ * stderr and a documented exit status. Runs in-process so tests drive it directly.
+ */
+import { CliError, EXIT } from './errors.js'
+import type { CliIo } from './io.js'
+import { runSetup } from './setup-command.js'
+import { runTrace } from './trace-command.js'
+import { redactText } from '../redact.js'
+
+export const USAGE = `Usage: tracewire <command> [options]
+
+Commands:
+  trace <trace_id>   print every log line of one trace as a timeline
+  setup              install the index template, Kibana objects and the error alert
+
+Run "tracewire <command> --help" for the options of a command.
+`
+
+/** Runs the command line `args` (without `node` and the script); resolves to the exit status. */
+export async function runCli(args: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = args
+  try {
+    switch (command) {
+      case 'trace':
+        return await runTrace(rest, io)
+      case 'setup':
+        return await runSetup(rest, io)
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(USAGE)
+        return command === undefined ? EXIT.usage : EXIT.ok
+      default:
+        io.stderr(`tracewire: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
+        return EXIT.usage
+    }
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr(`tracewire ${command}: ${err.message}\n`)
+      return err.exitCode
+    }
+    io.stderr(`tracewire ${command}: unexpected error: ${redactText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`)
+    return EXIT.failed
+  }
+}

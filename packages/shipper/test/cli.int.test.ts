@@ -1,0 +1,119 @@
+/**
+ * `tracewire trace` and the template step of `tracewire setup` against the real embedded
+ * Elasticsearch 7.10.2 and OpenSearch 2.19 servers (test/support).
+ */
+import { expect, it } from 'vitest'
+import { describeEngines } from '../../../test/support/engines.js'
+import { useIndexPrefix } from '../../../test/support/index-prefix.js'
+import { runCli } from '../src/cli/run.js'
+import { captureIo } from './cli-fake-server.js'
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+const OTHER = '0af7651916cd43dd8448eb211c80319c'
+
+async function bulk(url: string, docs: Array<{ index: string; doc: Record<string, unknown> }>): Promise<void> {
+  const body = docs.map(({ index, doc }) => `${JSON.stringify({ create: { _index: index } })}\n${JSON.stringify(doc)}\n`).join('')
+  const res = await fetch(`${url}/_bulk?refresh=true`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body })
+  const json = (await res.json()) as { errors: boolean; items: unknown[] }
+  expect(res.status).toBe(200)
+  expect(json.errors, JSON.stringify(json.items)).toBe(false)
+}
+
+/** One request through orders and payments, as the two services write it (FORMAT.md, `time` removed by Fluentd). */
+function traceDocs(prefix: string): Array<{ index: string; doc: Record<string, unknown> }> {
+  const orders = `${prefix}fluentd-orders-20261126`
+  const payments = `${prefix}fluentd-payments-20261126`
+  const line = (service: string, ms: number, level: string, message: string, span: string, extra: Record<string, unknown> = {}) => ({
+    '@timestamp': new Date(Date.UTC(2026, 10, 26, 12, 2, 12, ms)).toISOString(),
+    level,
+    service,
+    message,
+    trace_id: TRACE,
+    span_id: span,
+    trace_flags: '01',
+    ...extra,
+  })
+  // Written out of order on purpose: the timeline must come back sorted by @timestamp.
+  return [
+    { index: payments, doc: line('payments', 130, 'error', 'card declined', 'b7ad6b7169203331', { err: { type: 'PaymentError', message: 'insufficient funds' } }) },
+    { index: orders, doc: line('orders', 100, 'info', 'creating order', '00f067aa0ba902b7') },
+    { index: payments, doc: line('payments', 140, 'info', 'request completed', 'b7ad6b7169203331', { duration_ms: 12.5, status: 402, method: 'POST', path: '/charge' }) },
+    { index: orders, doc: line('orders', 160, 'info', 'request completed', '00f067aa0ba902b7', { duration_ms: 60, status: 502, method: 'POST', path: '/orders' }) },
+    { index: orders, doc: { ...line('orders', 150, 'info', 'another request', '1111111111111111'), trace_id: OTHER } },
+  ]
+}
+
+describeEngines('tracewire trace', (engine) => {
+  const idx = useIndexPrefix(engine.url, 'cli')
+
+  it.each([
+    ['dynamic mapping', false],
+    ['the tracewire template', true],
+  ])('reads one trace across services in time order (%s)', async (_label, withTemplate) => {
+    if (withTemplate) {
+      const io = captureIo()
+      const status = await runCli(['setup', '--es', engine.url, '--index', `${idx.prefix}fluentd-*`, '--template-name', idx.name('tpl')], io)
+      expect(status, io.err).toBe(0)
+    }
+    await bulk(engine.url, traceDocs(idx.prefix))
+
+    const io = captureIo()
+    const status = await runCli(['trace', TRACE, '--es', engine.url, '--index', `${idx.prefix}fluentd-*`], io)
+    expect(status, io.err).toBe(0)
+    const lines = io.out.trimEnd().split('\n')
+    expect(lines[0]).toBe(`trace ${TRACE}: 4 lines from 2 services (orders, payments) over 60.0 ms`)
+    expect(lines.slice(2)).toEqual([
+      ' +0.0 ms  orders    00f067aa0ba902b7  info   creating order',
+      '+30.0 ms  payments  b7ad6b7169203331  error  card declined (PaymentError: insufficient funds)',
+      '+40.0 ms  payments  b7ad6b7169203331  info   request completed  [POST /charge 402 in 12.5 ms]',
+      '+60.0 ms  orders    00f067aa0ba902b7  info   request completed  [POST /orders 502 in 60.0 ms]',
+    ])
+
+    const jsonIo = captureIo()
+    expect(await runCli(['trace', TRACE, '--json', '--es', engine.url, '--index', `${idx.prefix}fluentd-*`], jsonIo)).toBe(0)
+    const json = JSON.parse(jsonIo.out) as { total: number; lines: Array<{ _index: string; offset_ms: number }> }
+    expect(json.total).toBe(4)
+    expect(json.lines.map((l) => [l._index, l.offset_ms])).toEqual([
+      [`${idx.prefix}fluentd-orders-20261126`, 0],
+      [`${idx.prefix}fluentd-payments-20261126`, 30],
+      [`${idx.prefix}fluentd-payments-20261126`, 40],
+      [`${idx.prefix}fluentd-orders-20261126`, 60],
+    ])
+  })
+
+  it('exits 1 for an unknown trace id and for a pattern that matches no index', async () => {
+    await bulk(engine.url, traceDocs(idx.prefix))
+    const io = captureIo()
+    expect(await runCli(['trace', 'ffffffffffffffffffffffffffffffff', '--es', engine.url, '--index', `${idx.prefix}fluentd-*`], io)).toBe(1)
+    expect(io.err).toContain('no line with trace_id ffffffffffffffffffffffffffffffff')
+    const none = captureIo()
+    expect(await runCli(['trace', TRACE, '--es', engine.url, '--index', `${idx.prefix}nothing-*`], none)).toBe(1)
+  })
+
+  it('honours --size and says the result was cut', async () => {
+    await bulk(engine.url, traceDocs(idx.prefix))
+    const io = captureIo()
+    expect(await runCli(['trace', TRACE, '--size', '2', '--es', engine.url, '--index', `${idx.prefix}fluentd-*`], io)).toBe(0)
+    expect(io.out).toContain('(showing the first 2 of 4 lines')
+  })
+})
+
+describeEngines('tracewire setup (index template)', (engine) => {
+  const idx = useIndexPrefix(engine.url, 'clisetup')
+
+  it('installs a template that maps new fluentd indices, and is idempotent', async () => {
+    const args = ['setup', '--es', engine.url, '--index', `${idx.prefix}fluentd-*`, '--template-name', idx.name('tpl')]
+    for (let run = 0; run < 2; run++) {
+      const io = captureIo()
+      expect(await runCli(args, io), io.err).toBe(0)
+      expect(io.out).toMatch(new RegExp(`^index template: ${idx.name('tpl')} \\((legacy|composable)\\) installed on ${engine.url}\\n$`))
+    }
+    const index = `${idx.prefix}fluentd-orders-20261126`
+    expect((await fetch(`${engine.url}/${index}`, { method: 'PUT' })).status).toBe(200)
+    const mapping = (await (await fetch(`${engine.url}/${index}/_mapping`)).json()) as Record<string, { mappings: { properties: Record<string, { type: string }> } }>
+    const props = mapping[index]?.mappings.properties
+    expect(props?.['@timestamp']?.type).toBe('date')
+    expect(props?.trace_id?.type).toBe('keyword')
+    expect(props?.level?.type).toBe('keyword')
+  })
+})
