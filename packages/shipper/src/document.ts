@@ -1,0 +1,182 @@
+/**
+ * Turns one accepted log line into the document Fluentd would index and the fields that name its index.
+ *
+ * FORMAT.md: the logger writes `{"level":"…","time":<float seconds>,"@timestamp":"…","service":"…",…`,
+ * and Fluentd removes `time` from the record after using it. The fast path reads those fields at fixed
+ * positions and cuts the `"time":<number>,` fragment out by offsets; any other line shape falls back to
+ * `JSON.parse` for validation plus a top-level scan to find the `time` member to cut. The document text
+ * is never re-serialised, so what reaches Elasticsearch is byte for byte what the logger wrote.
+ */
+
+/** A line that can be indexed. */
+export interface ParsedLine {
+  /** The record without `time`, exactly as written otherwise. */
+  document: string
+  /** The `service` field, lowercased. */
+  service: string
+  /** `time` in epoch seconds. */
+  timeSeconds: number
+}
+
+/** A line that cannot be indexed, with the reason for the dead letter. */
+export interface RejectedLine {
+  reason: string
+}
+
+// FORMAT.md: `[a-z0-9][a-z0-9._-]*`, ≤ 100 bytes. Uppercase is lowercased, as fluent-plugin-elasticsearch does.
+const SERVICE_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/
+// Year 0001 … 9999: anything else cannot make a YYYYMMDD index date.
+const MAX_TIME_SECONDS = 253402300799
+
+const LEVEL_PREFIX = '{"level":"'
+const TIME_KEY = ',"time":'
+const STAMP_KEY = ',"@timestamp":"'
+const SERVICE_KEY = ',"service":"'
+
+/** Reads `service` and `time` and removes `time`; returns a reason when the line cannot be indexed. */
+export function parseLine(line: string): ParsedLine | RejectedLine {
+  return fastPath(line) ?? slowPath(line)
+}
+
+function fastPath(line: string): ParsedLine | undefined {
+  if (!line.startsWith(LEVEL_PREFIX)) return undefined
+  const levelEnd = line.indexOf('"', LEVEL_PREFIX.length)
+  // A level label is a short lowercase word; an escape or a long value means "not our shape".
+  if (levelEnd < 0 || levelEnd > 40 || line.charCodeAt(levelEnd - 1) === 92 /* \ */) return undefined
+  if (!line.startsWith(TIME_KEY, levelEnd + 1)) return undefined
+  const timeStart = levelEnd + 1 + TIME_KEY.length
+  let timeEnd = timeStart
+  while (timeEnd < line.length && isNumberChar(line.charCodeAt(timeEnd))) timeEnd++
+  if (timeEnd === timeStart || line.charCodeAt(timeEnd) !== 44 /* , */) return undefined
+  const timeSeconds = Number(line.slice(timeStart, timeEnd))
+  if (!validTime(timeSeconds)) return undefined
+  // `"@timestamp":"<iso>"` follows; ISO strings contain no quotes or escapes.
+  if (!line.startsWith(STAMP_KEY, timeEnd)) return undefined
+  const stampEnd = line.indexOf('"', timeEnd + STAMP_KEY.length)
+  if (stampEnd < 0 || stampEnd - timeEnd > 64) return undefined
+  if (!line.startsWith(SERVICE_KEY, stampEnd + 1)) return undefined
+  const serviceStart = stampEnd + 1 + SERVICE_KEY.length
+  const serviceEnd = line.indexOf('"', serviceStart)
+  if (serviceEnd < 0 || serviceEnd - serviceStart > 100) return undefined
+  const service = line.slice(serviceStart, serviceEnd)
+  if (!SERVICE_RE.test(service)) return undefined
+  // A later duplicate `time`/`service` key would win in a JSON parser; the logger never writes one,
+  // and Fluentd's parser (Oj/yajl) also keeps the last, so we only trust the fast path for well-formed tails.
+  if (line.charCodeAt(line.length - 1) !== 125 /* } */) return undefined
+  // Cut `,"time":<number>` (the comma before it stays with the level member).
+  const document = line.slice(0, levelEnd + 1) + line.slice(timeEnd)
+  return { document, service, timeSeconds }
+}
+
+function isNumberChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69
+}
+
+function validTime(t: number): boolean {
+  return Number.isFinite(t) && t >= 0 && t <= MAX_TIME_SECONDS
+}
+
+function slowPath(line: string): ParsedLine | RejectedLine {
+  let record: unknown
+  try {
+    record = JSON.parse(line)
+  } catch {
+    return { reason: 'line is not valid JSON' }
+  }
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+    return { reason: 'line is not a JSON object' }
+  }
+  const { service, time } = record as { service?: unknown; time?: unknown }
+  if (typeof service !== 'string') return { reason: 'line has no string "service" field' }
+  const lowered = service.toLowerCase()
+  if (!SERVICE_RE.test(lowered)) {
+    return { reason: `"service" is not a valid index name part ([a-z0-9][a-z0-9._-]*, at most 100 bytes): ${JSON.stringify(service.slice(0, 120))}` }
+  }
+  if (typeof time !== 'number') return { reason: 'line has no numeric "time" field (epoch seconds)' }
+  if (!validTime(time)) return { reason: `"time" ${String(time)} is not epoch seconds between year 1970 and 9999` }
+  const span = findTopLevelMember(line, 'time')
+  // JSON.parse found `time`, so the scanner finds it too; keep the line whole if it somehow does not.
+  const document = span ? removeMember(line, span) : line
+  return { document, service: lowered, timeSeconds: time }
+}
+
+interface MemberSpan {
+  /** Index of the key's opening quote. */
+  keyStart: number
+  /** Index just after the value. */
+  valueEnd: number
+}
+
+/**
+ * Finds the last top-level member named `name` in a valid JSON object text (the one `JSON.parse` keeps).
+ * A linear scan that tracks string and nesting state; no allocation per character.
+ */
+export function findTopLevelMember(text: string, name: string): MemberSpan | undefined {
+  let depth = 0
+  let found: MemberSpan | undefined
+  let pendingKey: number | undefined // start of a depth-1 key matching `name`, awaiting its value
+  let valueStart = -1
+  const quotedName = JSON.stringify(name)
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34 /* " */) {
+      const start = i
+      i++
+      while (i < text.length) {
+        const d = text.charCodeAt(i)
+        if (d === 92) i += 2
+        else if (d === 34) break
+        else i++
+      }
+      if (depth === 1 && valueStart < 0) {
+        // A string at depth 1 outside a value is a key.
+        if (text.startsWith(quotedName, start) && i === start + quotedName.length - 1) pendingKey = start
+        else pendingKey = undefined
+      }
+      continue
+    }
+    if (c === 58 /* : */ && depth === 1) {
+      valueStart = i + 1
+      continue
+    }
+    if (c === 123 || c === 91) {
+      depth++
+      continue
+    }
+    if (c === 125 || c === 93 || (c === 44 && depth === 1)) {
+      if ((c === 125 || c === 93) && depth > 1) {
+        depth--
+        continue
+      }
+      if (depth === 1 && valueStart >= 0) {
+        if (pendingKey !== undefined) found = { keyStart: pendingKey, valueEnd: trimEnd(text, i) }
+        pendingKey = undefined
+        valueStart = -1
+      }
+      if (c !== 44) depth--
+    }
+  }
+  return found
+}
+
+function trimEnd(text: string, end: number): number {
+  let e = end
+  while (e > 0 && isSpace(text.charCodeAt(e - 1))) e--
+  return e
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13
+}
+
+/** Removes one member and the comma that separates it from its neighbour. */
+function removeMember(text: string, span: MemberSpan): string {
+  // Prefer eating the comma before the member; when it is the first member, eat the one after.
+  let before = span.keyStart - 1
+  while (before >= 0 && isSpace(text.charCodeAt(before))) before--
+  if (text.charCodeAt(before) === 44) return text.slice(0, before) + text.slice(span.valueEnd)
+  let after = span.valueEnd
+  while (after < text.length && isSpace(text.charCodeAt(after))) after++
+  if (text.charCodeAt(after) === 44) return text.slice(0, span.keyStart) + text.slice(after + 1).replace(/^\s+/, '')
+  return text.slice(0, span.keyStart) + text.slice(span.valueEnd)
+}

@@ -1,0 +1,22 @@
+/**
+ * `@tracewire/shipper`: ships tracewire log lines straight to Elasticsearch / OpenSearch as the
+ * documents the reference Fluentd pipeline would write.
+ */
+export { createShipper } from './shipper.js'
+export { ensureIndexTemplate } from './index-template.js'
+export { ShipperError, ShipperConfigError, ShipperRequestError } from './errors.js'
+export type { ShipperErrorCode } from './errors.js'
+export type {
+  CloseResult,
+  DeadLetter,
+  DropReport,
+  ElasticsearchClientLike,
+  OverflowPolicy,
+  Shipper,
+  ShipperAuth,
+  ShipperOptions,
+  ShipperStats,
+  ShipperTlsOptions,
+  IndexTemplateOptions,
+  IndexTemplateResult,
+} from './types.js'

@@ -1,0 +1,114 @@
+/** Validates `ShipperOptions` at construction and fills in the defaults. */
+import { ShipperConfigError } from './errors.js'
+import type { OverflowPolicy, ShipperOptions } from './types.js'
+
+/** Options after validation, every default applied. */
+export interface ResolvedOptions {
+  indexPrefix: string
+  indexTimeZone: string
+  flushBytes: number
+  flushIntervalMs: number
+  maxConcurrentRequests: number
+  maxLineBytes: number
+  maxBufferBytes: number
+  overflowPolicy: OverflowPolicy
+  dropReportIntervalMs: number
+  retryWaitMs: number
+  retryBackoffBase: number
+  maxRetryIntervalMs: number
+  maxRetryAgeMs: number
+  maxRetries: number
+  retryRandomize: boolean
+  requestTimeoutMs: number
+  shutdownTimeoutMs: number
+  bufferDir: string | false
+  maxDiskBytes: number
+  fsyncIntervalMs: number
+  deadLetterDir: string | false
+  compression: boolean
+  reportDropsToStderr: boolean
+}
+
+/** Defaults, documented in the README options table. */
+export const DEFAULTS = {
+  indexPrefix: 'fluentd',
+  indexTimeZone: 'UTC',
+  flushBytes: 5 * 1024 * 1024,
+  flushIntervalMs: 1000,
+  maxConcurrentRequests: 5,
+  maxLineBytes: 1024 * 1024,
+  maxBufferBytes: 64 * 1024 * 1024,
+  overflowPolicy: 'drop_oldest' as OverflowPolicy,
+  dropReportIntervalMs: 10_000,
+  retryWaitMs: 1000,
+  retryBackoffBase: 2,
+  maxRetryIntervalMs: 5 * 60_000,
+  maxRetryAgeMs: 72 * 3600_000,
+  requestTimeoutMs: 30_000,
+  shutdownTimeoutMs: 8000,
+  maxDiskBytes: 1024 * 1024 * 1024,
+  fsyncIntervalMs: 1000,
+} as const
+
+const POLICIES: readonly OverflowPolicy[] = ['drop_oldest', 'drop_newest', 'block']
+
+function positive(name: string, value: number | undefined, fallback: number, { integer = true, min = 1 } = {}): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new ShipperConfigError(`${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+/** Throws `ShipperConfigError` (code `TW_SHIPPER_CONFIG`) for any invalid option. */
+export function resolveOptions(options: ShipperOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new ShipperConfigError('createShipper needs an options object')
+  const overflowPolicy = options.overflowPolicy ?? DEFAULTS.overflowPolicy
+  if (!POLICIES.includes(overflowPolicy)) {
+    throw new ShipperConfigError(`overflowPolicy must be one of ${POLICIES.join(', ')}, got ${JSON.stringify(overflowPolicy)}`)
+  }
+  const flushBytes = positive('flushBytes', options.flushBytes, DEFAULTS.flushBytes)
+  const maxBufferBytes = positive('maxBufferBytes', options.maxBufferBytes, DEFAULTS.maxBufferBytes)
+  const maxLineBytes = positive('maxLineBytes', options.maxLineBytes, Math.min(DEFAULTS.maxLineBytes, maxBufferBytes))
+  if (maxLineBytes > maxBufferBytes) {
+    throw new ShipperConfigError(`maxLineBytes (${maxLineBytes}) cannot exceed maxBufferBytes (${maxBufferBytes})`)
+  }
+  const bufferDir = options.bufferDir ?? false
+  if (bufferDir !== false && (typeof bufferDir !== 'string' || bufferDir === '')) {
+    throw new ShipperConfigError(`bufferDir must be a directory path or false, got ${JSON.stringify(bufferDir)}`)
+  }
+  let deadLetterDir = options.deadLetterDir ?? (bufferDir ? `${bufferDir}/dead-letter` : false)
+  if (deadLetterDir !== false && (typeof deadLetterDir !== 'string' || deadLetterDir === '')) {
+    throw new ShipperConfigError(`deadLetterDir must be a directory path or false, got ${JSON.stringify(deadLetterDir)}`)
+  }
+  if (deadLetterDir === '') deadLetterDir = false
+  const compression = options.compression ?? false
+  if (compression !== false && compression !== true && compression !== 'gzip') {
+    throw new ShipperConfigError(`compression must be true, false or 'gzip', got ${JSON.stringify(compression)}`)
+  }
+  return {
+    indexPrefix: options.indexPrefix ?? DEFAULTS.indexPrefix,
+    indexTimeZone: options.indexTimeZone ?? DEFAULTS.indexTimeZone,
+    flushBytes,
+    flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs, DEFAULTS.flushIntervalMs),
+    maxConcurrentRequests: positive('maxConcurrentRequests', options.maxConcurrentRequests, DEFAULTS.maxConcurrentRequests),
+    maxLineBytes,
+    maxBufferBytes,
+    overflowPolicy,
+    dropReportIntervalMs: positive('dropReportIntervalMs', options.dropReportIntervalMs, DEFAULTS.dropReportIntervalMs),
+    retryWaitMs: positive('retryWaitMs', options.retryWaitMs, DEFAULTS.retryWaitMs),
+    retryBackoffBase: positive('retryBackoffBase', options.retryBackoffBase, DEFAULTS.retryBackoffBase, { integer: false }),
+    maxRetryIntervalMs: positive('maxRetryIntervalMs', options.maxRetryIntervalMs, DEFAULTS.maxRetryIntervalMs),
+    maxRetryAgeMs: positive('maxRetryAgeMs', options.maxRetryAgeMs, DEFAULTS.maxRetryAgeMs),
+    maxRetries: positive('maxRetries', options.maxRetries, Number.POSITIVE_INFINITY, { min: 0 }),
+    retryRandomize: options.retryRandomize ?? true,
+    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, DEFAULTS.requestTimeoutMs),
+    shutdownTimeoutMs: positive('shutdownTimeoutMs', options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs, { min: 0 }),
+    bufferDir,
+    maxDiskBytes: positive('maxDiskBytes', options.maxDiskBytes, DEFAULTS.maxDiskBytes),
+    fsyncIntervalMs: positive('fsyncIntervalMs', options.fsyncIntervalMs, DEFAULTS.fsyncIntervalMs),
+    deadLetterDir,
+    compression: compression !== false,
+    reportDropsToStderr: options.reportDropsToStderr ?? true,
+  }
+}

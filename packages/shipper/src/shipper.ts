@@ -1,0 +1,599 @@
+/**
+ * The shipper: accepts lines, batches them, sends `_bulk` requests, settles every document as
+ * delivered, dead-lettered or dropped, and retries everything else until it can.
+ *
+ * Invariant (tested): accepted = delivered + deadLettered + dropped + buffered.
+ */
+import type { BackoffPolicy } from './backoff.js'
+import { retryDelayMs } from './backoff.js'
+import type { BulkTransport } from './bulk-transport.js'
+import { ITEM_DEAD, ITEM_RETRY, classifyBulkResponse } from './bulk-response.js'
+import { createClientTransport } from './client-transport.js'
+import { parseLine } from './document.js'
+import { createIdGenerator } from './document-id.js'
+import { DropReporter } from './drop-reporter.js'
+import type { DurableBuffer } from './durable-buffer.js'
+import { openDurableBuffer } from './durable-buffer.js'
+import type { Batch, Entry } from './entry.js'
+import { EntryState, bulkPayload, documentOf } from './entry.js'
+import { ShipperRequestError } from './errors.js'
+import type { ShipperErrorCode } from './errors.js'
+import { createHttpTransport, resolveNodes } from './http-transport.js'
+import type { IndexNamer } from './index-name.js'
+import { createIndexNamer } from './index-name.js'
+import type { ResolvedOptions } from './options.js'
+import { resolveOptions } from './options.js'
+import { redactText } from './redact.js'
+import type { CloseResult, DeadLetter, Shipper, ShipperOptions, ShipperStats } from './types.js'
+
+interface FlushWaiter {
+  seqLimit: number
+  remaining: number
+  resolve: () => void
+}
+
+/**
+ * Creates a shipper that indexes log lines into `fluentd-<service>-YYYYMMDD` exactly as the
+ * reference Fluentd pipeline would. Validates every option here and throws `ShipperConfigError`
+ * (code `TW_SHIPPER_CONFIG`) for mistakes; after construction nothing throws into the caller.
+ *
+ * @example
+ * const shipper = createShipper({ node: 'http://127.0.0.1:9200' })
+ * shipper.write(line)
+ * await shipper.close()
+ */
+export function createShipper(options: ShipperOptions): Shipper {
+  const resolved = resolveOptions(options)
+  const namer = createIndexNamer(resolved.indexPrefix, resolved.indexTimeZone)
+  let transport: BulkTransport
+  if (options.client) {
+    if (typeof options.client.transport?.request !== 'function') {
+      throw new ShipperRequestError('TW_SHIPPER_CONFIG', 'client must be an @elastic/elasticsearch client (client.transport.request missing)', null)
+    }
+    transport = createClientTransport(options.client, resolved.requestTimeoutMs)
+  } else {
+    const { urls, auth } = resolveNodes(options.node, options.auth)
+    transport = createHttpTransport(urls, {
+      auth,
+      tls: options.tls,
+      compression: resolved.compression,
+      connections: resolved.maxConcurrentRequests,
+      requestTimeoutMs: resolved.requestTimeoutMs,
+      nodeCooldownMs: resolved.retryWaitMs,
+    })
+  }
+  return new BulkShipper(resolved, options, namer, transport)
+}
+
+class BulkShipper implements Shipper {
+  private readonly nextId = createIdGenerator()
+  private readonly policy: BackoffPolicy
+  private readonly drops: DropReporter
+  private durable: DurableBuffer | undefined
+  private durableOpening: Promise<void> | undefined
+
+  // Pending entries in accept order; `head` avoids O(n) shifts.
+  private pending: Entry[] = []
+  private head = 0
+  private pendingBytes = 0
+  private retries: Batch[] = []
+  private readonly inFlightBatches = new Set<Batch>()
+  private readonly controllers = new Set<AbortController>()
+
+  private seq = 0
+  private accepted = 0
+  private delivered = 0
+  private duplicates = 0
+  private retried = 0
+  private deadLettered = 0
+  private bufferedBytes = 0
+  private bufferedDocs = 0
+  private inFlight = 0
+  private lastError: ShipperStats['lastError'] = null
+
+  private consecutiveFailures = 0
+  private pausedUntil = 0
+  private flushDue = false
+  private wakeTimer: NodeJS.Timeout | undefined
+  private wakeAt = 0
+  private readonly intervalTimer: NodeJS.Timeout
+  private flushWaiters: FlushWaiter[] = []
+  private drainWaiters: Array<() => void> = []
+  private closing = false
+  private closedHard = false
+  private closePromise: Promise<CloseResult> | undefined
+
+  constructor(
+    private readonly opts: ResolvedOptions,
+    private readonly callbacks: Pick<ShipperOptions, 'onDeadLetter' | 'onDrop' | 'onError'>,
+    private readonly namer: IndexNamer,
+    private readonly transport: BulkTransport,
+  ) {
+    this.policy = opts
+    this.drops = new DropReporter(opts.dropReportIntervalMs, opts.overflowPolicy, opts.reportDropsToStderr, callbacks.onDrop)
+    this.intervalTimer = setInterval(() => {
+      if (this.pendingBytes > 0) {
+        this.flushDue = true
+        this.pump()
+      }
+    }, opts.flushIntervalMs)
+    this.intervalTimer.unref()
+    if (opts.bufferDir !== false || opts.deadLetterDir !== false) {
+      this.durableOpening = openDurableBuffer(opts, (e) => this.recordError('TW_SHIPPER_CONNECTION', e.message, null, false))
+        .then((durable) => this.onDurableReady(durable))
+        .catch((err: unknown) => {
+          const message = `durable buffer unavailable, keeping lines in memory only: ${redactText((err as Error).message)}`
+          process.stderr.write(`tracewire shipper: ${message}\n`)
+          this.recordError('TW_SHIPPER_CONNECTION', message, null, false)
+        })
+    }
+  }
+
+  write(line: string | Buffer): boolean {
+    let text = typeof line === 'string' ? line : line.toString('utf8')
+    // The logger ends lines with \n; a CRLF writer with \r\n.
+    let end = text.length
+    while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--
+    if (end === 0) return true
+    if (end !== text.length) text = text.slice(0, end)
+    this.accepted++
+    if (this.closing) {
+      this.drops.add(1)
+      return false
+    }
+    return this.accept(text, typeof line === 'string' ? undefined : line.subarray(0, Buffer.byteLength(text)), undefined, undefined)
+  }
+
+  /** Shared by `write` and recovery: recovered lines bring their id and ticket. */
+  private accept(text: string, raw: Buffer | undefined, id: string | undefined, ticket: number | undefined): boolean {
+    const parsed = parseLine(text)
+    if ('reason' in parsed) {
+      this.deadLetter({ document: text, index: null, status: null, reason: parsed.reason })
+      if (ticket !== undefined) this.durable?.log?.ack(ticket)
+      return true
+    }
+    const index = this.namer(parsed.service, parsed.timeSeconds)
+    const docId = id ?? this.nextId()
+    const { payload, docStart } = bulkPayload(index, docId, parsed.document)
+    const bytes = Buffer.byteLength(payload)
+    if (bytes > this.opts.maxLineBytes) {
+      this.deadLetter({
+        document: parsed.document,
+        index,
+        status: null,
+        reason: `document of ${bytes} bytes exceeds maxLineBytes (${this.opts.maxLineBytes}); it could never be sent`,
+      })
+      if (ticket !== undefined) this.durable?.log?.ack(ticket)
+      return true
+    }
+    let accepted = true
+    if (this.bufferedBytes + bytes > this.opts.maxBufferBytes) {
+      accepted = this.makeRoom(bytes)
+      if (!accepted) {
+        this.drops.add(1)
+        if (ticket !== undefined) this.durable?.log?.ack(ticket)
+        return false
+      }
+    }
+    const entry: Entry = {
+      id: docId,
+      seq: this.seq++,
+      payload,
+      docStart,
+      bytes,
+      index,
+      ticket,
+      raw: undefined,
+      attempts: 0,
+      firstFailedAt: 0,
+      state: EntryState.Pending,
+    }
+    if (ticket === undefined && this.durable?.log) {
+      entry.ticket = this.durable.log.append({ id: docId, line: raw ?? Buffer.from(text) })
+    } else if (ticket === undefined && this.durableOpening) {
+      // The log is still opening: keep the raw line so it can be appended once it is ready.
+      entry.raw = raw ?? text
+    }
+    this.pending.push(entry)
+    this.pendingBytes += bytes
+    this.bufferedBytes += bytes
+    this.bufferedDocs++
+    if (this.pendingBytes >= this.opts.flushBytes) this.pump()
+    return this.bufferedBytes < this.opts.maxBufferBytes
+  }
+
+  /** Applies the overflow policy; returns whether the new entry may be added. */
+  private makeRoom(bytes: number): boolean {
+    const { overflowPolicy, maxBufferBytes } = this.opts
+    if (overflowPolicy === 'drop_newest') return false
+    if (overflowPolicy === 'block') {
+      // The caller was told to wait (write returned false); a caller that ignores it is bounded at 2x.
+      return this.bufferedBytes + bytes <= 2 * maxBufferBytes
+    }
+    // drop_oldest: the oldest data not currently on the wire: first waiting retries, then pending.
+    let dropped = 0
+    while (this.bufferedBytes + bytes > maxBufferBytes) {
+      const victim = this.oldestDroppable()
+      if (!victim) break
+      this.settle(victim)
+      dropped++
+    }
+    if (dropped > 0) this.drops.add(dropped)
+    return this.bufferedBytes + bytes <= maxBufferBytes
+  }
+
+  private oldestDroppable(): Entry | undefined {
+    while (this.retries.length > 0) {
+      const batch = this.retries[0]!
+      const entry = batch.entries.shift()
+      if (entry) {
+        batch.bytes -= entry.bytes
+        return entry
+      }
+      this.retries.shift()
+    }
+    if (this.head < this.pending.length) {
+      const entry = this.pending[this.head]!
+      this.pending[this.head++] = undefined as unknown as Entry
+      this.pendingBytes -= entry.bytes
+      this.compactPending()
+      return entry
+    }
+    return undefined
+  }
+
+  private compactPending(): void {
+    if (this.head > 4096 && this.head * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.head)
+      this.head = 0
+    } else if (this.head === this.pending.length) {
+      this.pending = []
+      this.head = 0
+    }
+  }
+
+  drained(): Promise<void> {
+    if (this.bufferedBytes < this.opts.maxBufferBytes || this.closedHard) return Promise.resolve()
+    return new Promise((resolve) => this.drainWaiters.push(resolve))
+  }
+
+  flush(): Promise<void> {
+    this.flushDue = true
+    if (this.bufferedDocs === 0) return Promise.resolve()
+    const promise = new Promise<void>((resolve) => {
+      this.flushWaiters.push({ seqLimit: this.seq, remaining: this.bufferedDocs, resolve })
+    })
+    // Waiting retries are sent now too: flush means "try now", not "after the backoff".
+    this.pausedUntil = 0
+    for (const batch of this.retries) batch.notBefore = 0
+    this.pump()
+    return promise
+  }
+
+  stats(): ShipperStats {
+    return {
+      accepted: this.accepted,
+      delivered: this.delivered,
+      duplicates: this.duplicates,
+      retried: this.retried,
+      deadLettered: this.deadLettered,
+      dropped: this.drops.dropped,
+      bufferedBytes: this.bufferedBytes,
+      bufferedDocs: this.bufferedDocs,
+      diskBytes: this.durable?.log?.diskBytes ?? 0,
+      inFlight: this.inFlight,
+      lastError: this.lastError,
+    }
+  }
+
+  close(): Promise<CloseResult> {
+    this.closePromise ??= this.doClose()
+    return this.closePromise
+  }
+
+  private async doClose(): Promise<CloseResult> {
+    this.closing = true
+    clearInterval(this.intervalTimer)
+    if (this.durableOpening) await this.durableOpening
+    let deadline: NodeJS.Timeout | undefined
+    const timedOut = new Promise<boolean>((resolve) => {
+      // Ref'd on purpose: close() must keep the process alive until the final flush settles or the deadline.
+      deadline = setTimeout(() => resolve(true), this.opts.shutdownTimeoutMs)
+    })
+    const flushed = this.flush().then(() => false)
+    const expired = await Promise.race([flushed, timedOut])
+    clearTimeout(deadline)
+    this.closedHard = true
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    for (const controller of this.controllers) controller.abort()
+    const undelivered = this.bufferedDocs
+    if (expired && undelivered > 0 && this.opts.reportDropsToStderr) {
+      process.stderr.write(
+        `tracewire shipper: closed after ${this.opts.shutdownTimeoutMs} ms with ${undelivered} document(s) undelivered${this.durable?.log ? ' (kept in the durable buffer for the next start)' : ''}\n`,
+      )
+    }
+    this.drops.report()
+    this.drops.stop()
+    for (const resolve of this.drainWaiters.splice(0)) resolve()
+    await this.transport.close()
+    await this.durable?.close()
+    return { delivered: this.delivered, deadLettered: this.deadLettered, undelivered }
+  }
+
+  // ---- durable buffer -------------------------------------------------------------------------
+
+  private async onDurableReady(durable: DurableBuffer): Promise<void> {
+    this.durable = durable
+    const log = durable.log
+    if (log) {
+      // Lines accepted while the log was opening are appended now, so they survive a crash too.
+      const all = [...this.pending.slice(this.head), ...this.retries.flatMap((b) => b.entries), ...[...this.inFlightBatches].flatMap((b) => b.entries)]
+      for (const entry of all) {
+        if (entry.raw !== undefined && entry.ticket === undefined && entry.state !== EntryState.Settled) {
+          entry.ticket = log.append({ id: entry.id, line: typeof entry.raw === 'string' ? Buffer.from(entry.raw) : entry.raw })
+        }
+        entry.raw = undefined
+      }
+    }
+    this.durableOpening = undefined
+    if (log) await this.recover()
+  }
+
+  /** Replays lines left by an earlier run, with their ids, as buffer room allows. */
+  private async recover(): Promise<void> {
+    const log = this.durable?.log
+    if (!log) return
+    const chunkBytes = Math.max(64 * 1024, Math.min(this.opts.flushBytes, this.opts.maxBufferBytes >> 2))
+    for (;;) {
+      while (this.bufferedBytes + chunkBytes > this.opts.maxBufferBytes && !this.closedHard) await this.drainedOrSettled()
+      if (this.closedHard) return
+      const entries = await log.readRecovered(chunkBytes)
+      if (entries.length === 0) return
+      for (const e of entries) this.accept(e.line.toString('utf8'), e.line, e.id, e.ticket)
+      this.flushDue = true
+      this.pump()
+    }
+  }
+
+  private drainedOrSettled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.drainWaiters.push(resolve)
+    })
+  }
+
+  // ---- sending --------------------------------------------------------------------------------
+
+  private pump(): void {
+    if (this.closedHard) return
+    while (this.inFlight < this.opts.maxConcurrentRequests) {
+      const now = Date.now()
+      if (now < this.pausedUntil) {
+        this.wakeUpAt(this.pausedUntil)
+        return
+      }
+      const batch = this.takeRetry(now) ?? this.takePending()
+      if (!batch) {
+        const next = this.retries.reduce((min, b) => Math.min(min, b.notBefore), Number.POSITIVE_INFINITY)
+        if (next !== Number.POSITIVE_INFINITY) this.wakeUpAt(next)
+        return
+      }
+      void this.send(batch)
+    }
+  }
+
+  private wakeUpAt(time: number): void {
+    if (this.wakeTimer && this.wakeAt <= time) return
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    this.wakeAt = time
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined
+      this.pump()
+    }, Math.max(0, time - Date.now()))
+    // Idle processes may exit; close() holds its own ref'd deadline timer while it waits.
+    this.wakeTimer.unref()
+  }
+
+  private takeRetry(now: number): Batch | undefined {
+    for (let i = 0; i < this.retries.length; i++) {
+      const batch = this.retries[i]!
+      if (batch.entries.length === 0) {
+        this.retries.splice(i--, 1)
+        continue
+      }
+      if (batch.notBefore <= now) {
+        this.retries.splice(i, 1)
+        this.retried += batch.entries.length
+        return batch
+      }
+    }
+    return undefined
+  }
+
+  private takePending(): Batch | undefined {
+    if (this.head >= this.pending.length) {
+      this.flushDue = false
+      return undefined
+    }
+    if (!this.flushDue && this.pendingBytes < this.opts.flushBytes) return undefined
+    const entries: Entry[] = []
+    let bytes = 0
+    while (this.head < this.pending.length) {
+      const entry = this.pending[this.head]!
+      if (entries.length > 0 && bytes + entry.bytes > this.opts.flushBytes) break
+      this.pending[this.head++] = undefined as unknown as Entry
+      entries.push(entry)
+      bytes += entry.bytes
+    }
+    this.pendingBytes -= bytes
+    this.compactPending()
+    return { entries, bytes, notBefore: 0 }
+  }
+
+  private async send(batch: Batch): Promise<void> {
+    this.inFlight++
+    this.inFlightBatches.add(batch)
+    for (const entry of batch.entries) entry.state = EntryState.InFlight
+    const controller = new AbortController()
+    this.controllers.add(controller)
+    // Our own timer: undici's header/body timeouts are coarse, and this also covers the client transport.
+    const timeout = setTimeout(() => controller.abort(), this.opts.requestTimeoutMs)
+    timeout.unref()
+    let body = ''
+    for (const entry of batch.entries) body += entry.payload
+    try {
+      const answer = await this.transport.send(body, controller.signal)
+      if (this.closedHard) return
+      this.handleAnswer(batch, answer.status, answer.body)
+    } catch (err) {
+      if (this.closedHard) return
+      const e = err instanceof ShipperRequestError ? err : new ShipperRequestError('TW_SHIPPER_CONNECTION', redactText(String((err as Error)?.message ?? err)), null)
+      this.failWhole(batch, e.code, e.message, null)
+    } finally {
+      clearTimeout(timeout)
+      this.controllers.delete(controller)
+      this.inFlightBatches.delete(batch)
+      this.inFlight--
+      this.pump()
+    }
+  }
+
+  private handleAnswer(batch: Batch, status: number, body: string): void {
+    const verdict = classifyBulkResponse(status, body, batch.entries.length)
+    if (verdict.kind === 'retry') {
+      this.failWhole(batch, verdict.code, verdict.message, verdict.status)
+      return
+    }
+    if (verdict.kind === 'split') {
+      if (batch.entries.length === 1) {
+        const entry = batch.entries[0]!
+        this.deadLetterEntry(entry, verdict.status, verdict.status === 413
+          ? `document alone is larger than the server accepts in one request (413)`
+          : verdict.message)
+        return
+      }
+      // 413 / whole-request 400: halve and resend at once; a poison item ends up alone and dead-lettered.
+      const mid = batch.entries.length >> 1
+      const halves = [batch.entries.slice(0, mid), batch.entries.slice(mid)].map((entries) => this.toBatch(entries, 0))
+      this.retries.unshift(...halves)
+      return
+    }
+    this.consecutiveFailures = 0
+    const { codes, statuses, reasons } = verdict.outcomes
+    const retry: Entry[] = []
+    let firstRetry = -1
+    for (let i = 0; i < codes.length; i++) {
+      const entry = batch.entries[i]!
+      const code = codes[i]
+      if (code === ITEM_RETRY) {
+        if (firstRetry < 0) firstRetry = i
+        retry.push(entry)
+      } else if (code === ITEM_DEAD) {
+        this.deadLetterEntry(entry, statuses.get(i) ?? null, reasons.get(i) ?? 'rejected')
+      } else {
+        if (code !== 0) this.duplicates++
+        this.delivered++
+        this.settle(entry)
+      }
+    }
+    if (retry.length > 0) {
+      // Only the items Elasticsearch asked to retry (429/5xx) are resent; the others are settled.
+      const status = statuses.get(firstRetry) ?? 0
+      this.retryEntries(retry, `item rejected with ${status}: ${reasons.get(firstRetry) ?? ''}`, status)
+    }
+  }
+
+  private failWhole(batch: Batch, code: ShipperErrorCode, message: string, status: number | null): void {
+    this.recordError(code, message, status, true)
+    this.consecutiveFailures++
+    const delay = retryDelayMs(this.policy, this.consecutiveFailures)
+    const now = Date.now()
+    const failoverNow = status === null && this.transport.hasHealthyNode()
+    if (!failoverNow) this.pausedUntil = now + delay
+    const keep = this.expire(batch.entries, message, status)
+    if (keep.length > 0) this.retries.unshift(this.toBatch(keep, failoverNow ? now : now + delay))
+  }
+
+  private retryEntries(entries: Entry[], message: string, status: number): void {
+    const keep = this.expire(entries, message, status)
+    if (keep.length === 0) return
+    const attempts = keep.reduce((max, e) => Math.max(max, e.attempts), 1)
+    this.retries.push(this.toBatch(keep, Date.now() + retryDelayMs(this.policy, attempts)))
+  }
+
+  /** Counts the attempt; dead-letters entries past `maxRetryAgeMs` / `maxRetries`, returns the rest. */
+  private expire(entries: Entry[], message: string, status: number | null): Entry[] {
+    const now = Date.now()
+    const keep: Entry[] = []
+    for (const entry of entries) {
+      entry.attempts++
+      if (entry.firstFailedAt === 0) entry.firstFailedAt = now
+      const age = now - entry.firstFailedAt
+      if (age >= this.opts.maxRetryAgeMs || entry.attempts > this.opts.maxRetries) {
+        this.deadLetterEntry(entry, status, `gave up after ${entry.attempts} attempt(s) over ${Math.round(age / 1000)} s: ${message}`)
+      } else {
+        entry.state = EntryState.Waiting
+        keep.push(entry)
+      }
+    }
+    return keep
+  }
+
+  private toBatch(entries: Entry[], notBefore: number): Batch {
+    let bytes = 0
+    for (const entry of entries) {
+      bytes += entry.bytes
+      entry.state = EntryState.Waiting
+    }
+    return { entries, bytes, notBefore }
+  }
+
+  private recordError(code: ShipperErrorCode | 'TW_SHIPPER_CONFIG', message: string, status: number | null, report: boolean): void {
+    const safe = redactText(message)
+    this.lastError = { code, message: safe, time: new Date().toISOString() }
+    if (!report || !this.callbacks.onError) return
+    try {
+      this.callbacks.onError(new ShipperRequestError(code, safe, status))
+    } catch {
+      // Callbacks never break shipping.
+    }
+  }
+
+  // ---- settling -------------------------------------------------------------------------------
+
+  private deadLetterEntry(entry: Entry, status: number | null, reason: string): void {
+    this.deadLetter({ document: documentOf(entry), index: entry.index, status, reason })
+    this.settle(entry)
+  }
+
+  private deadLetter(record: Omit<DeadLetter, 'time'>): void {
+    const full: DeadLetter = { ...record, time: new Date().toISOString() }
+    this.deadLettered++
+    this.durable?.deadLetters?.write(full)
+    try {
+      this.callbacks.onDeadLetter?.(full)
+    } catch {
+      // Callbacks never break shipping.
+    }
+  }
+
+  /** Removes an entry from the buffer accounting (delivered, dead-lettered or dropped). */
+  private settle(entry: Entry): void {
+    if (entry.state === EntryState.Settled) return
+    entry.state = EntryState.Settled
+    entry.raw = undefined
+    this.bufferedBytes -= entry.bytes
+    this.bufferedDocs--
+    if (entry.ticket !== undefined) this.durable?.log?.ack(entry.ticket)
+    if (this.flushWaiters.length > 0) {
+      for (const waiter of this.flushWaiters) if (entry.seq < waiter.seqLimit) waiter.remaining--
+      if (this.flushWaiters.some((w) => w.remaining <= 0)) {
+        const done = this.flushWaiters.filter((w) => w.remaining <= 0)
+        this.flushWaiters = this.flushWaiters.filter((w) => w.remaining > 0)
+        for (const waiter of done) waiter.resolve()
+      }
+    }
+    if (this.drainWaiters.length > 0 && this.bufferedBytes < this.opts.maxBufferBytes) {
+      for (const resolve of this.drainWaiters.splice(0)) resolve()
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { findTopLevelMember, parseLine } from '../src/document.js'
+
+const line = '{"level":"info","time":1764158532.123,"@timestamp":"2026-11-26T12:02:12.123Z","service":"orders","message":"hi","n":{"time":1}}'
+
+describe('parseLine', () => {
+  it('fast path: removes exactly the "time" member and keeps every other byte', () => {
+    const parsed = parseLine(line)
+    expect(parsed).toEqual({
+      document: '{"level":"info","@timestamp":"2026-11-26T12:02:12.123Z","service":"orders","message":"hi","n":{"time":1}}',
+      service: 'orders',
+      timeSeconds: 1764158532.123,
+    })
+  })
+
+  it.each([
+    // [case, line, expected document | reason fragment]
+    ['time first', '{"time":1700000000,"service":"a","message":"x"}', '{"service":"a","message":"x"}'],
+    ['time last', '{"service":"a","message":"x","time":1700000000.5}', '{"service":"a","message":"x"}'],
+    ['time only besides service', '{"service":"a","time":1}', '{"service":"a"}'],
+    ["spaces", '{ "service" : "a" , "time" : 1 , "m" : "\\"time\\":2" }', '{ "service" : "a"  , "m" : "\\"time\\":2" }'],
+    ['nested time kept', '{"service":"a","x":{"time":5},"time":7,"y":[{"time":1}]}', '{"service":"a","x":{"time":5},"y":[{"time":1}]}'],
+    ['time inside a string is not a key', '{"service":"a","msg":",\\"time\\":3,","time":4}', '{"service":"a","msg":",\\"time\\":3,"}'],
+    ['uppercase service is lowercased (ES plugin)', '{"service":"Orders","time":1}', '{"service":"Orders"}'],
+  ])('slow path: %s', (_name, input, document) => {
+    const parsed = parseLine(input)
+    expect(parsed).toMatchObject({ document })
+    if ('document' in parsed) expect(JSON.parse(parsed.document)).not.toHaveProperty('time')
+  })
+
+  it.each([
+    ['not JSON', '{"level":"info",', 'not valid JSON'],
+    ['array', '[1,2]', 'not a JSON object'],
+    ['bare value', '42', 'not a JSON object'],
+    ['no service', '{"time":1}', 'no string "service"'],
+    ['numeric service', '{"time":1,"service":7}', 'no string "service"'],
+    ['service with space', '{"time":1,"service":"a b"}', 'not a valid index name part'],
+    ['service leading dash', '{"time":1,"service":"-a"}', 'not a valid index name part'],
+    ['service with colon', '{"time":1,"service":"a:b"}', 'not a valid index name part'],
+    ['service 101 bytes', `{"time":1,"service":"${'a'.repeat(101)}"}`, 'not a valid index name part'],
+    ['no time', '{"service":"a"}', 'no numeric "time"'],
+    ['ISO time', '{"service":"a","time":"2026-11-26T00:00:00Z"}', 'no numeric "time"'],
+    ['negative time', '{"service":"a","time":-1}', 'is not epoch seconds'],
+    ['far future time', '{"service":"a","time":1e15}', 'is not epoch seconds'],
+  ])('rejects %s with a clear reason', (_name, input, reason) => {
+    const parsed = parseLine(input)
+    expect(parsed).toHaveProperty('reason')
+    expect((parsed as { reason: string }).reason).toContain(reason)
+  })
+
+  it('the fast and slow paths agree on logger-shaped lines', () => {
+    for (const t of [0, 1, 1764158532.123, 1e9, 253402300799]) {
+      const l = `{"level":"warn","time":${t},"@timestamp":"x","service":"svc.a-b_c","message":"m"}`
+      const fast = parseLine(l)
+      const slow = parseLine(` ${l}`) // leading space defeats the fast path
+      expect(fast).toEqual({ ...slow, document: (slow as { document: string }).document.slice(1) })
+    }
+  })
+})
+
+describe('findTopLevelMember', () => {
+  it('finds the last top-level member (what JSON.parse keeps)', () => {
+    const text = '{"time":1,"a":{"time":2},"time":3}'
+    const span = findTopLevelMember(text, 'time')!
+    expect(text.slice(span.keyStart, span.valueEnd)).toBe('"time":3')
+  })
+})
