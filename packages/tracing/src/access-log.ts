@@ -1,0 +1,83 @@
+import { context, type Context } from '@opentelemetry/api'
+import { hexByte } from './ids.js'
+import type { AccessLogFields, LoggerLike, TraceContext } from './types.js'
+
+// A user agent is client-controlled text; it is logged as a JSON string, but bounded.
+const MAX_USER_AGENT_LENGTH = 512
+
+/** The path of a request URL, without its query string. */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined) return ''
+  const q = url.indexOf('?')
+  return q === -1 ? url : url.slice(0, q)
+}
+
+/** The log level of an access line: 5xx error, 4xx and aborted warn, otherwise info. */
+export function accessLevel(status: number, aborted: boolean): 'error' | 'warn' | 'info' {
+  if (status >= 500) return 'error'
+  if (status >= 400 || aborted) return 'warn'
+  return 'info'
+}
+
+/** Child bindings that carry the trace for loggers that do not read the active span themselves. */
+export function traceBindings(tc: TraceContext): Record<string, string> {
+  return { trace_id: tc.traceId, span_id: tc.spanId, trace_flags: hexByte(tc.traceFlags) }
+}
+
+/** What the framework adapter knows once the response is over. */
+export interface FinishedRequest {
+  readonly method: string | undefined
+  readonly route: string | undefined
+  readonly url: string | undefined
+  readonly clientIp: string | undefined
+  readonly userAgent: string | string[] | undefined
+}
+
+/** A response as both frameworks expose it underneath: node's `ServerResponse`. */
+interface RawResponse {
+  readonly statusCode: number
+  readonly writableFinished: boolean
+  getHeader(name: string): number | string | string[] | undefined
+  once(event: 'close', listener: () => void): unknown
+}
+
+/**
+ * Writes one access line when the response ends: on `close`, which node emits after `finish` for a complete
+ * response and alone when the client went away first (then `aborted: true`). The line is written inside the
+ * request's context so a logger that reads the active span (pino mixin) sees its ids.
+ */
+export function logOnClose(
+  res: RawResponse,
+  log: LoggerLike,
+  ctx: Context,
+  tc: TraceContext,
+  startedMs: number,
+  describe: () => FinishedRequest,
+): void {
+  res.once('close', () => {
+    try {
+      const info = describe()
+      const aborted = !res.writableFinished
+      const status = res.statusCode
+      const length = res.getHeader('content-length')
+      const bytes = typeof length === 'number' ? length : typeof length === 'string' ? Number(length) : undefined
+      const ua = Array.isArray(info.userAgent) ? info.userAgent[0] : info.userAgent
+      const fields: AccessLogFields = {
+        method: info.method ?? '',
+        ...(info.route !== undefined ? { route: info.route } : {}),
+        path: pathOf(info.url),
+        status,
+        duration_ms: Math.round((performance.now() - startedMs) * 1000) / 1000,
+        ...(bytes !== undefined && Number.isFinite(bytes) ? { bytes } : {}),
+        ...(info.clientIp !== undefined ? { client_ip: info.clientIp } : {}),
+        ...(ua !== undefined ? { user_agent: ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua } : {}),
+        ...(tc.parentSpanId !== undefined ? { parent_span_id: tc.parentSpanId } : {}),
+        ...(aborted ? { aborted: true } : {}),
+      }
+      const level = accessLevel(status, aborted)
+      context.with(ctx, () => log[level](fields, aborted ? 'request aborted' : 'request completed'))
+    } catch {
+      // Telemetry never throws into the application (a throwing custom logger included).
+    }
+  })
+}

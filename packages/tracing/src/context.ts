@@ -1,0 +1,133 @@
+import { context, createContextKey, isSpanContextValid, trace, type Context, type Span } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { newSpanId, newTraceId } from './ids.js'
+import type { IncomingTrace, TraceContext, TraceStateMember } from './types.js'
+
+const SAMPLED = 0x01
+const RANDOM = 0x02
+
+/** What the OpenTelemetry span context cannot hold: the caller's span id and our parsed tracestate. */
+interface TraceExtras {
+  readonly spanId: string
+  readonly parentSpanId: string | undefined
+  readonly traceState: readonly TraceStateMember[] | undefined
+}
+const EXTRAS = createContextKey('@tracewire/tracing extras')
+
+let managerChecked = false
+
+/**
+ * Registers an `AsyncLocalStorageContextManager` unless one is registered already.
+ * `context.setGlobalContextManager` refuses (returns false) when a manager exists, so this never replaces
+ * the one `@opentelemetry/sdk-node` installed; we then disable ours. Runs once.
+ */
+export function ensureContextManager(): void {
+  if (managerChecked) return
+  managerChecked = true
+  const manager = new AsyncLocalStorageContextManager().enable()
+  if (!context.setGlobalContextManager(manager)) manager.disable()
+}
+
+/** Attributes SDK spans expose for their parent (2.x `parentSpanContext`, 1.x `parentSpanId`). */
+interface SdkSpanParent {
+  readonly parentSpanContext?: { readonly spanId?: string }
+  readonly parentSpanId?: string
+}
+
+function sdkParent(span: Span): string | undefined {
+  const s = span as unknown as SdkSpanParent
+  return s.parentSpanContext?.spanId ?? s.parentSpanId
+}
+
+/** The trace context of a context, or undefined when it holds no valid span. */
+export function traceContextOf(ctx: Context): TraceContext | undefined {
+  const span = trace.getSpan(ctx)
+  if (span === undefined) return undefined
+  const sc = span.spanContext()
+  if (!isSpanContextValid(sc)) return undefined
+  const extras = ctx.getValue(EXTRAS) as TraceExtras | undefined
+  if (extras !== undefined && extras.spanId === sc.spanId) {
+    return {
+      traceId: sc.traceId,
+      spanId: sc.spanId,
+      traceFlags: sc.traceFlags,
+      ...(extras.parentSpanId !== undefined ? { parentSpanId: extras.parentSpanId } : {}),
+      ...(extras.traceState !== undefined ? { traceState: extras.traceState } : {}),
+    }
+  }
+  const parentSpanId = sdkParent(span)
+  return {
+    traceId: sc.traceId,
+    spanId: sc.spanId,
+    traceFlags: sc.traceFlags,
+    ...(parentSpanId !== undefined ? { parentSpanId } : {}),
+  }
+}
+
+/**
+ * The trace context active in the current async scope (`{ traceId, spanId, traceFlags }`, plus
+ * `parentSpanId`/`traceState` when known), read through `@opentelemetry/api`; `undefined` outside any trace.
+ * Works the same with tracewire's middleware and with `@opentelemetry/sdk-node`.
+ */
+export function getTraceContext(): TraceContext | undefined {
+  return traceContextOf(context.active())
+}
+
+/** `base` with a non-recording span for `tc` made active (`trace.wrapSpanContext`). */
+export function contextWith(tc: TraceContext, base: Context): Context {
+  const span = trace.wrapSpanContext({ traceId: tc.traceId, spanId: tc.spanId, traceFlags: tc.traceFlags, isRemote: false })
+  let ctx = trace.setSpan(base, span)
+  if (tc.parentSpanId !== undefined || tc.traceState !== undefined) {
+    const extras: TraceExtras = { spanId: tc.spanId, parentSpanId: tc.parentSpanId, traceState: tc.traceState }
+    ctx = ctx.setValue(EXTRAS, extras)
+  }
+  return ctx
+}
+
+/**
+ * Runs `fn` with `traceContext` active, so logs and outgoing calls inside it (and in everything it awaits)
+ * carry its ids. For queue consumers and jobs: `withTraceContext(startTraceContext(extractTraceContext(msg.headers)), handle)`.
+ * Registers the async-local context manager if none is registered.
+ */
+export function withTraceContext<T>(traceContext: TraceContext, fn: () => T): T {
+  ensureContextManager()
+  return context.with(contextWith(traceContext, context.active()), fn)
+}
+
+/**
+ * A new span context: a child of `parent` (same trace id, fresh span id, `parentSpanId` set) or, without a
+ * parent, a new trace with a random trace id and the level-2 `random` flag. `sampled` (default true) sets the
+ * sampled flag of a new trace; a continued trace keeps the caller's flags.
+ */
+export function startTraceContext(parent?: IncomingTrace | TraceContext, sampled = true): TraceContext {
+  if (parent === undefined) {
+    return { traceId: newTraceId(), spanId: newSpanId(), traceFlags: (sampled ? SAMPLED : 0) | RANDOM }
+  }
+  const parentSpanId = 'spanId' in parent ? parent.spanId : parent.parentSpanId
+  return {
+    traceId: parent.traceId,
+    spanId: newSpanId(),
+    traceFlags: parent.traceFlags & (SAMPLED | RANDOM),
+    ...(parentSpanId !== undefined ? { parentSpanId } : {}),
+    ...(parent.traceState !== undefined ? { traceState: parent.traceState } : {}),
+  }
+}
+
+/**
+ * The span a server request runs in. A recording span already active (the SDK's http instrumentation made
+ * it) is used as is, so no second span is made; otherwise the incoming trace is continued (or a new one
+ * started) with a non-recording span carrying a fresh span id.
+ */
+export function requestContext(
+  incoming: () => IncomingTrace | undefined,
+  sampled: boolean,
+): { ctx: Context; trace: TraceContext; own: boolean } {
+  const active = context.active()
+  const span = trace.getSpan(active)
+  if (span !== undefined && span.isRecording()) {
+    const tc = traceContextOf(active)
+    if (tc !== undefined) return { ctx: active, trace: tc, own: false }
+  }
+  const tc = startTraceContext(incoming(), sampled)
+  return { ctx: contextWith(tc, active), trace: tc, own: true }
+}

@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { context } from '@opentelemetry/api'
+import { logOnClose, pathOf } from './access-log.js'
+import { ensureContextManager, requestContext } from './context.js'
+import { extractResolved } from './extract.js'
+import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-options.js'
+import { traceBindings } from './access-log.js'
+import { formatTraceparent } from './traceparent.js'
+import type { LoggerLike, MiddlewareOptions, TraceContext } from './types.js'
+
+/** The parts of an Express request the middleware reads and sets (Express 4 and 5 alike). */
+export interface ExpressLikeRequest extends IncomingMessage {
+  originalUrl?: string
+  ip?: string
+  baseUrl?: string
+  route?: { path?: unknown }
+  /** Set by {@link expressMiddleware}: a child of the `logger` option, bound to the request's trace. */
+  log?: LoggerLike
+  /** Set by {@link expressMiddleware}: the request's trace context. */
+  traceContext?: TraceContext
+}
+
+/** An Express middleware (request, response, next). */
+export type ExpressMiddleware = (req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void) => void
+/** An Express error middleware (error, request, response, next). */
+export type ExpressErrorMiddleware = (
+  err: unknown,
+  req: ExpressLikeRequest,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void
+
+/** True when the request has a body, whose stream events must run in the request's context. */
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
+}
+
+function routeOf(req: ExpressLikeRequest): string | undefined {
+  const path = req.route?.path
+  return typeof path === 'string' ? (req.baseUrl ?? '') + path : undefined
+}
+
+/**
+ * Express (4 and 5) middleware: continues the caller's trace (or starts one), runs the rest of the request
+ * inside it, sets the `traceparent` response header, gives handlers `req.log` (a child of `options.logger`
+ * bound to the trace) and `req.traceContext`, and writes one access line per request when it completes or is
+ * aborted. Mount it first: `app.use(expressMiddleware({ logger }))`. Pair it with
+ * {@link expressErrorLogger} after your routes to log errors that reach Express.
+ *
+ * With `@opentelemetry/sdk-node` running, the http instrumentation's active span is used and no second span is
+ * made. Throws {@link TracingError} `TRACEWIRE_INVALID_OPTION` for invalid options.
+ */
+export function expressMiddleware(options: MiddlewareOptions = {}): ExpressMiddleware {
+  const o = resolveMiddlewareOptions(options)
+  ensureContextManager()
+  const logger = o.logger
+  const bind = logger !== undefined && shouldBindTraceFields(logger, o.bindTraceFields)
+
+  return function tracewireExpress(req, res, next) {
+    const startedMs = performance.now()
+    let scope: ReturnType<typeof requestContext>
+    try {
+      scope = requestContext(() => extractResolved(req.headers, o.extract, true), o.sampled)
+      const tc = scope.trace
+      req.traceContext = tc
+      if (o.responseHeader && !res.headersSent) res.setHeader('traceparent', formatTraceparent(tc))
+      if (logger !== undefined) {
+        const log = bind ? logger.child(traceBindings(tc)) : logger
+        req.log = log
+        if (o.accessLog && !o.skipPaths.has(pathOf(req.originalUrl ?? req.url))) {
+          logOnClose(res, log, scope.ctx, tc, startedMs, () => ({
+            method: req.method,
+            route: routeOf(req),
+            url: req.originalUrl ?? req.url,
+            clientIp: req.ip ?? req.socket.remoteAddress,
+            userAgent: req.headers['user-agent'],
+          }))
+        }
+      }
+      // Body parsers resume in the socket's async context; binding the request stream keeps their
+      // callbacks (and the handlers after them) in the trace.
+      if (scope.own && hasBody(req)) context.bind(scope.ctx, req)
+    } catch {
+      next()
+      return
+    }
+    context.with(scope.ctx, next)
+  }
+}
+
+/**
+ * Express error middleware that logs an error reaching Express with its stack and the trace ids
+ * (`err` field, message `request error`) through `req.log`, then passes it on unchanged. Mount it after your
+ * routes and before your own error handler: `app.use(expressErrorLogger())`. `logger` is used for requests
+ * that did not pass through {@link expressMiddleware}.
+ */
+export function expressErrorLogger(options: { logger?: LoggerLike } = {}): ExpressErrorMiddleware {
+  return function tracewireExpressError(err, req, _res, next) {
+    const log = req.log ?? options.logger
+    try {
+      log?.error({ err }, 'request error')
+    } catch {
+      // never throw into the application
+    }
+    next(err)
+  }
+}

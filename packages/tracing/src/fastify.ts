@@ -1,0 +1,92 @@
+import type { FastifyPluginCallback } from 'fastify'
+import fp from 'fastify-plugin'
+import { context } from '@opentelemetry/api'
+import { logOnClose, pathOf, traceBindings } from './access-log.js'
+import { ensureContextManager, requestContext } from './context.js'
+import { extractResolved } from './extract.js'
+import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-options.js'
+import { formatTraceparent } from './traceparent.js'
+import type { LoggerLike, MiddlewareOptions, TraceContext } from './types.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's trace context, set by `@tracewire/tracing`'s `fastifyPlugin`. */
+    traceContext: TraceContext | null
+  }
+}
+
+const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done) => {
+  const o = resolveMiddlewareOptions(options)
+  ensureContextManager()
+  const ownLogger = o.logger
+  const bindOwn = ownLogger !== undefined && shouldBindTraceFields(ownLogger, o.bindTraceFields)
+  // Fastify's own logger is the same object for every request's child; decide for it once.
+  let bindFastify: boolean | undefined
+
+  fastify.decorateRequest('traceContext', null)
+
+  fastify.addHook('onRequest', (request, reply, next) => {
+    const startedMs = performance.now()
+    let scope: ReturnType<typeof requestContext>
+    try {
+      scope = requestContext(() => extractResolved(request.headers, o.extract, true), o.sampled)
+      const tc = scope.trace
+      request.traceContext = tc
+      if (o.responseHeader) reply.header('traceparent', formatTraceparent(tc))
+      let log: LoggerLike
+      if (ownLogger !== undefined) {
+        log = bindOwn ? ownLogger.child(traceBindings(tc)) : ownLogger
+      } else {
+        bindFastify ??= shouldBindTraceFields(request.log as LoggerLike, o.bindTraceFields)
+        log = bindFastify ? (request.log as LoggerLike).child(traceBindings(tc)) : (request.log as LoggerLike)
+      }
+      // Fastify's own lines ("request completed", its error log) go through reply.log: bind both.
+      request.log = log as typeof request.log
+      reply.log = log as typeof reply.log
+      const raw = request.raw
+      if (o.accessLog && !o.skipPaths.has(pathOf(raw.url))) {
+        logOnClose(reply.raw, log, scope.ctx, tc, startedMs, () => ({
+          method: raw.method,
+          route: request.routeOptions?.url ?? (request as unknown as { routerPath?: string }).routerPath,
+          url: raw.url,
+          clientIp: request.ip,
+          userAgent: raw.headers['user-agent'],
+        }))
+      }
+      // The body parser listens to the raw stream, which resumes in the socket's context.
+      if (scope.own && (raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined)) {
+        context.bind(scope.ctx, raw)
+      }
+    } catch {
+      next()
+      return
+    }
+    context.with(scope.ctx, next)
+  })
+
+  // With Fastify's own logger, Fastify logs errors itself (through reply.log, now trace-bound); a separate
+  // logger gets them here, once.
+  if (ownLogger !== undefined) {
+    fastify.addHook('onError', (request, _reply, error, next) => {
+      try {
+        ;(request.log as LoggerLike).error({ err: error }, 'request error')
+      } catch {
+        // never throw into the application
+      }
+      next()
+    })
+  }
+  done()
+}
+
+/**
+ * Fastify (4 and 5) plugin: `await app.register(fastifyPlugin, { logger })`. Continues the caller's trace (or
+ * starts one) for the whole request lifecycle, sets the `traceparent` response header, replaces
+ * `request.log`/`reply.log` with a logger bound to the trace, decorates `request.traceContext`, writes one
+ * access line per request when it completes or is aborted, and logs errors with their stack and ids.
+ *
+ * Without `logger`, Fastify's own logger is used (it can be tracewire's: `Fastify({ loggerInstance })` in v5,
+ * `Fastify({ logger })` in v4). Fastify's own `incoming request`/`request completed` lines then come too;
+ * set `disableRequestLogging: true` to keep one line per request.
+ */
+export const fastifyPlugin = fp(plugin, { name: '@tracewire/tracing', fastify: '4.x || 5.x' })

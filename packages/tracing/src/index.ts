@@ -1,0 +1,41 @@
+/**
+ * `@tracewire/tracing`: W3C Trace Context over HTTP, Express and Fastify middleware, outgoing propagation.
+ * @packageDocumentation
+ */
+export { parseTraceparent, formatTraceparent, MAX_TRACEPARENT_LENGTH } from './traceparent.js'
+export {
+  parseTracestate,
+  serializeTracestate,
+  MAX_TRACESTATE_MEMBERS,
+  MAX_TRACESTATE_SEND_LENGTH,
+} from './tracestate.js'
+export { traceIdFromRequestId } from './request-id.js'
+export { extractTraceContext } from './extract.js'
+export { injectTraceHeaders } from './inject.js'
+export { getTraceContext, withTraceContext, startTraceContext } from './context.js'
+export { expressMiddleware, expressErrorLogger } from './express.js'
+export type { ExpressLikeRequest, ExpressMiddleware, ExpressErrorMiddleware } from './express.js'
+export { fastifyPlugin } from './fastify.js'
+export { propagateOutgoing } from './outgoing.js'
+export { startTracing } from './sdk.js'
+export { TracingError } from './errors.js'
+export type { TracingErrorCode } from './errors.js'
+export type {
+  AccessLogFields,
+  Disposer,
+  ExtractOptions,
+  HeaderBag,
+  IncomingTrace,
+  InjectOptions,
+  LoggerLike,
+  LogMethod,
+  MiddlewareOptions,
+  PropagateOptions,
+  StartTracingOptions,
+  TraceContext,
+  TraceParent,
+  TraceSource,
+  TraceStateMember,
+  TracingHandle,
+  TrustedHeader,
+} from './types.js'

@@ -1,0 +1,74 @@
+import { TracingError } from './errors.js'
+import { resolveExtractOptions, type ResolvedExtract } from './extract.js'
+import type { InjectOptions, LoggerLike, MiddlewareOptions } from './types.js'
+
+/** Middleware options validated once, at construction. */
+export interface ResolvedMiddleware {
+  readonly extract: ResolvedExtract
+  readonly inject: InjectOptions
+  readonly logger: LoggerLike | undefined
+  readonly skipPaths: ReadonlySet<string>
+  readonly accessLog: boolean
+  readonly responseHeader: boolean
+  readonly sampled: boolean
+  readonly bindTraceFields: boolean | 'auto'
+}
+
+function bool(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') {
+    throw new TracingError('TRACEWIRE_INVALID_OPTION', `${name} must be a boolean, received ${typeof value}`)
+  }
+  return value
+}
+
+/** Validates {@link MiddlewareOptions}; throws {@link TracingError} `TRACEWIRE_INVALID_OPTION`. */
+export function resolveMiddlewareOptions(options: MiddlewareOptions = {}): ResolvedMiddleware {
+  if (options === null || typeof options !== 'object') {
+    throw new TracingError('TRACEWIRE_INVALID_OPTION', `options must be an object, received ${options === null ? 'null' : typeof options}`)
+  }
+  const { logger } = options
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.child !== 'function' || typeof logger.info !== 'function')) {
+    throw new TracingError('TRACEWIRE_INVALID_OPTION', 'logger must be a pino-compatible logger (with info/warn/error/child)')
+  }
+  const skip = options.skipPaths ?? []
+  if (!Array.isArray(skip) || skip.some((p) => typeof p !== 'string')) {
+    throw new TracingError('TRACEWIRE_INVALID_OPTION', 'skipPaths must be an array of path strings')
+  }
+  const b3 = options.b3 ?? false
+  if (b3 !== false && b3 !== 'single' && b3 !== 'multi') {
+    throw new TracingError('TRACEWIRE_INVALID_OPTION', `b3 must be false, 'single' or 'multi', received ${JSON.stringify(b3)}`)
+  }
+  const bindTraceFields = options.bindTraceFields ?? 'auto'
+  if (bindTraceFields !== 'auto' && typeof bindTraceFields !== 'boolean') {
+    throw new TracingError('TRACEWIRE_INVALID_OPTION', `bindTraceFields must be true, false or 'auto'`)
+  }
+  return {
+    extract: resolveExtractOptions(options),
+    inject: { b3 },
+    logger,
+    skipPaths: new Set(skip),
+    accessLog: bool('accessLog', options.accessLog, true),
+    responseHeader: bool('responseHeader', options.responseHeader, true),
+    sampled: bool('sampled', options.sampled, true),
+    bindTraceFields,
+  }
+}
+
+/**
+ * True when the logger has a pino `mixin`. pino keeps it under a private symbol described `pino.mixin`
+ * on the root logger (children inherit it through the prototype chain), so we look for that description.
+ */
+function hasPinoMixin(logger: object): boolean {
+  for (let o: object | null = logger; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const sym of Object.getOwnPropertySymbols(o)) {
+      if (sym.description === 'pino.mixin') return typeof (o as Record<symbol, unknown>)[sym] === 'function'
+    }
+  }
+  return false
+}
+
+/** Whether `req.log` gets the trace ids as child bindings (see `bindTraceFields`). */
+export function shouldBindTraceFields(logger: LoggerLike, setting: boolean | 'auto'): boolean {
+  return setting === 'auto' ? !hasPinoMixin(logger) : setting
+}

@@ -1,0 +1,167 @@
+/**
+ * Public types of `@tracewire/tracing`.
+ * @packageDocumentation
+ */
+
+/** A parsed `traceparent` header (W3C Trace Context §3.2). */
+export interface TraceParent {
+  /** Two lowercase hex characters; `00` today, higher values are parsed by the forward-compatibility rules. */
+  readonly version: string
+  /** 32 lowercase hex characters, never all zero. */
+  readonly traceId: string
+  /** The caller's span id: 16 lowercase hex characters, never all zero. */
+  readonly parentId: string
+  /** The trace-flags byte (bit 0 `sampled`, bit 1 `random` from level 2). */
+  readonly traceFlags: number
+}
+
+/** One `tracestate` list-member: `key=value` (W3C Trace Context §3.3.1). */
+export interface TraceStateMember {
+  readonly key: string
+  readonly value: string
+}
+
+/** The trace context that is active in the current async scope. */
+export interface TraceContext {
+  /** 32 lowercase hex characters. */
+  readonly traceId: string
+  /** This service's span id: 16 lowercase hex characters. */
+  readonly spanId: string
+  /** trace-flags byte: bit 0 sampled, bit 1 random. */
+  readonly traceFlags: number
+  /** The caller's span id, when the trace was continued from a caller. */
+  readonly parentSpanId?: string
+  /** Vendor state carried along with the trace, already validated. */
+  readonly traceState?: readonly TraceStateMember[]
+}
+
+/** Where an incoming trace came from. */
+export type TraceSource = 'traceparent' | 'b3' | 'request-id'
+
+/** A trace continued from incoming headers: the caller's ids, before this service makes its own span. */
+export interface IncomingTrace {
+  readonly traceId: string
+  /** The caller's span id. Absent when the trace id was seeded from a request id. */
+  readonly parentSpanId?: string
+  readonly traceFlags: number
+  readonly traceState?: readonly TraceStateMember[]
+  readonly source: TraceSource
+}
+
+/** Headers as Node, Fetch-like plain objects or message brokers give them. */
+export type HeaderBag = Readonly<Record<string, string | readonly string[] | number | undefined | null>>
+
+/** Which incoming headers may continue a trace. */
+export type TrustedHeader = 'traceparent' | 'b3' | 'request-id'
+
+/** How incoming trace headers are read. */
+export interface ExtractOptions {
+  /**
+   * Headers allowed to continue a trace, tried in this order of precedence: `traceparent` first, then B3,
+   * then the request id. Default `['traceparent', 'b3']`. An empty list always starts a new trace
+   * (for edge services that must not trust callers).
+   */
+  readonly trustedHeaders?: readonly TrustedHeader[]
+  /** Header whose value seeds the trace id when `'request-id'` is trusted. Default `x-request-id`. */
+  readonly requestIdHeader?: string
+}
+
+/** How outgoing trace headers are written. */
+export interface InjectOptions {
+  /** Also write B3 headers for callees that only speak B3: `'single'` (`b3`) or `'multi'` (`X-B3-*`). Default off. */
+  readonly b3?: false | 'single' | 'multi'
+}
+
+/** A pino-style log method: fields first, then the message; or the message alone. */
+export interface LogMethod {
+  (obj: object, msg?: string): void
+  (msg: string): void
+}
+
+/** The smallest logger surface the middleware needs; any pino logger fits. */
+export interface LoggerLike {
+  info: LogMethod
+  warn: LogMethod
+  error: LogMethod
+  child(bindings: Record<string, unknown>): LoggerLike
+}
+
+/** The fields of one access line, as written under the logger's bindings. */
+export interface AccessLogFields {
+  readonly method: string
+  /** Route template (`/users/:id`) when the framework matched a route. */
+  readonly route?: string
+  /** Path without the query string. */
+  readonly path: string
+  /** Response status; for an aborted request, the status that was set when the client went away. */
+  readonly status: number
+  readonly duration_ms: number
+  /** Body bytes from `content-length`; absent for responses sent without it (chunked). */
+  readonly bytes?: number
+  readonly client_ip?: string
+  readonly user_agent?: string
+  /** The caller's span id when the trace was continued. */
+  readonly parent_span_id?: string
+  /** True when the client closed the connection before the response was complete. */
+  readonly aborted?: boolean
+}
+
+/** Options shared by {@link expressMiddleware} and {@link fastifyPlugin}. */
+export interface MiddlewareOptions extends ExtractOptions, InjectOptions {
+  /**
+   * Logger for access lines, errors and `req.log`. Any pino logger (for example `createLogger({ service })`
+   * from `@tracewire/logger`). Express: required for logging (without it only the trace is handled).
+   * Fastify: defaults to Fastify's own `request.log`.
+   */
+  readonly logger?: LoggerLike
+  /** Paths (exact match, without query) that get no access line, e.g. `['/healthz']`. They are still traced. */
+  readonly skipPaths?: readonly string[]
+  /** Write the access line. Default true. */
+  readonly accessLog?: boolean
+  /** Set `traceparent` on the response so callers and browsers can find the trace. Default true. */
+  readonly responseHeader?: boolean
+  /** Sampled bit for traces this service starts. Default true. */
+  readonly sampled?: boolean
+  /**
+   * Bind `trace_id`, `span_id` and `trace_flags` into `req.log` as child bindings. Default `'auto'`: only when
+   * the logger has no pino `mixin` (a logger with a mixin, like `@tracewire/logger` or OpenTelemetry's pino
+   * instrumentation, reads the active span itself, and binding the ids too would write each key twice).
+   */
+  readonly bindTraceFields?: boolean | 'auto'
+}
+
+/** Options of {@link propagateOutgoing}. */
+export interface PropagateOptions extends InjectOptions {
+  /** Intercept global `fetch` and undici through `diagnostics_channel`. Default true. */
+  readonly undici?: boolean
+  /** Wrap `http.request`/`http.get`/`https.request`/`https.get` (reversible). Default true. */
+  readonly nodeHttp?: boolean
+}
+
+/** Options of {@link startTracing}. */
+export interface StartTracingOptions {
+  /** `service.name` resource attribute. Default `OTEL_SERVICE_NAME`, else the SDK's default. */
+  readonly serviceName?: string
+  /** OTLP/HTTP traces endpoint, e.g. `http://collector:4318/v1/traces`. Default: `OTEL_EXPORTER_OTLP_*` variables. */
+  readonly otlpEndpoint?: string
+  /** Extra OTLP headers (e.g. auth). Default: `OTEL_EXPORTER_OTLP_HEADERS`. */
+  readonly otlpHeaders?: Readonly<Record<string, string>>
+  /** Replace the exporter pipeline (tests, custom exporters): passed to `NodeSDK` as `spanProcessors`. */
+  readonly spanProcessors?: readonly unknown[]
+  /** Which instrumentations to enable. Default all four. */
+  readonly instrumentations?: {
+    readonly http?: boolean
+    readonly express?: boolean
+    readonly fastify?: boolean
+    readonly undici?: boolean
+  }
+}
+
+/** Handle returned by {@link startTracing}. */
+export interface TracingHandle {
+  /** Flush and stop the SDK. Idempotent. */
+  shutdown(): Promise<void>
+}
+
+/** Stops what {@link propagateOutgoing} started. Idempotent. */
+export type Disposer = () => void

@@ -1,0 +1,235 @@
+// Behaviour of expressMiddleware through real Express 4 and 5 servers on loopback.
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import express5 from 'express'
+import express4 from 'express4'
+import { expressErrorLogger, expressMiddleware, getTraceContext, parseTraceparent } from '../src/index.js'
+import type { ExpressLikeRequest } from '../src/index.js'
+import { abortedRequest, keyCount, memoryLogger, PARENT, TRACE, TRACEPARENT, until, type Line } from './helpers.js'
+
+type ExpressFactory = typeof express5
+
+describe.each([
+  ['express 4', express4 as unknown as ExpressFactory],
+  ['express 5', express5],
+])('%s', (_name, express) => {
+  const { logger, lines, raw } = memoryLogger({ mixin: true })
+  let server: Server
+  let base: string
+
+  beforeAll(async () => {
+    const app = express()
+    app.use(expressMiddleware({ logger, skipPaths: ['/healthz'] }))
+    app.use(express.json())
+    const users = express.Router()
+    users.get('/:id', (req, res) => {
+      ;(req as ExpressLikeRequest).log?.info({ user: req.params.id }, 'handler')
+      res.json({ ctx: getTraceContext() })
+    })
+    app.use('/users', users)
+    app.post('/echo', async (req, res) => {
+      await sleep(5)
+      ;(req as ExpressLikeRequest).log?.info('after body')
+      res.json({ body: req.body, ctx: getTraceContext() })
+    })
+    app.post('/raw', (req, res) => {
+      // A handler that reads the stream itself, without a body parser that restores the context.
+      let n = 0
+      req.on('data', (d: Buffer) => (n += d.length))
+      req.on('end', () => {
+        ;(req as ExpressLikeRequest).log?.info({ n }, 'raw body read')
+        res.json({ n, ctx: getTraceContext() })
+      })
+    })
+    app.get('/fail', () => {
+      throw new Error('kaput')
+    })
+    app.get('/healthz', (_req, res) => {
+      res.send('ok')
+    })
+    app.get('/hang', () => {
+      // never answers: the client aborts
+    })
+    app.use(expressErrorLogger())
+    server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+
+  const forTrace = (traceId: string): Line[] => lines.filter((l) => l.trace_id === traceId)
+
+  it('continues a valid traceparent: same trace id, new span id, caller as parent', async () => {
+    const res = await fetch(`${base}/users/42?secret=1`, { headers: { traceparent: TRACEPARENT, 'user-agent': 'test-agent' } })
+    const body = (await res.json()) as { ctx: { traceId: string; spanId: string; parentSpanId: string } }
+    const out = parseTraceparent(res.headers.get('traceparent') ?? undefined)
+    expect(out?.traceId).toBe(TRACE)
+    expect(out?.parentId).not.toBe(PARENT)
+    expect(body.ctx).toMatchObject({ traceId: TRACE, spanId: out?.parentId, parentSpanId: PARENT })
+
+    await until(() => forTrace(TRACE).some((l) => l.msg === 'request completed'))
+    const handler = forTrace(TRACE).find((l) => l.msg === 'handler')
+    const access = forTrace(TRACE).find((l) => l.msg === 'request completed')
+    expect(handler?.span_id).toBe(out?.parentId)
+    expect(access).toMatchObject({
+      level: 30, method: 'GET', route: '/users/:id', path: '/users/42', status: 200,
+      user_agent: 'test-agent', client_ip: '127.0.0.1', parent_span_id: PARENT, span_id: out?.parentId,
+    })
+    expect(typeof access?.duration_ms).toBe('number')
+    expect(access?.bytes).toBeGreaterThan(0)
+    expect(JSON.stringify(access)).not.toContain('secret')
+  })
+
+  it('starts a new trace without a header (lowercase, non-zero, random flag set)', async () => {
+    const res = await fetch(`${base}/users/1`)
+    const out = parseTraceparent(res.headers.get('traceparent') ?? undefined)
+    expect(out).toBeDefined()
+    expect(out!.traceId).not.toBe(TRACE)
+    expect(out!.traceFlags).toBe(0x03)
+    const body = (await res.json()) as { ctx: { parentSpanId?: string } }
+    expect(body.ctx.parentSpanId).toBeUndefined()
+  })
+
+  it('an invalid traceparent starts a new trace and its tracestate is ignored', async () => {
+    const res = await fetch(`${base}/users/1`, { headers: { traceparent: `00-${TRACE}-${'0'.repeat(16)}-01`, tracestate: 'a=1' } })
+    const body = (await res.json()) as { ctx: { traceId: string; traceState?: unknown } }
+    expect(body.ctx.traceId).not.toBe(TRACE)
+    expect(body.ctx.traceState).toBeUndefined()
+  })
+
+  it('keeps the trace across body parsing and awaits', async () => {
+    const traceId = 'a'.repeat(31) + 'b'
+    const res = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { traceparent: `00-${traceId}-${PARENT}-01`, 'content-type': 'application/json' },
+      body: JSON.stringify({ hello: 'world' }),
+    })
+    const body = (await res.json()) as { body: unknown; ctx: { traceId: string } }
+    expect(body).toMatchObject({ body: { hello: 'world' }, ctx: { traceId } })
+    await until(() => forTrace(traceId).some((l) => l.msg === 'request completed'))
+    expect(forTrace(traceId).map((l) => l.msg)).toContain('after body')
+  })
+
+  it('keeps the trace when the body arrives late, in pieces', async () => {
+    const traceId = 'e'.repeat(31) + '1'
+    const http = await import('node:http')
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = http.request(`${base}/echo`, {
+        method: 'POST',
+        headers: { traceparent: `00-${traceId}-${PARENT}-01`, 'content-type': 'application/json' },
+      }, (res) => {
+        let b = ''
+        res.on('data', (d: Buffer) => (b += d))
+        res.on('end', () => resolve(b))
+      })
+      req.on('error', reject)
+      req.write('{"hello":')
+      setTimeout(() => req.end('"late"}'), 50)
+    })
+    expect(JSON.parse(text)).toMatchObject({ body: { hello: 'late' }, ctx: { traceId } })
+    await until(() => forTrace(traceId).some((l) => l.msg === 'request completed'))
+    expect(forTrace(traceId).map((l) => l.msg)).toContain('after body')
+  })
+
+  it('keeps the trace in stream listeners of a raw body reader', async () => {
+    const traceId = 'e'.repeat(31) + '2'
+    const http = await import('node:http')
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = http.request(`${base}/raw`, { method: 'POST', headers: { traceparent: `00-${traceId}-${PARENT}-01` } }, (res) => {
+        let b = ''
+        res.on('data', (d: Buffer) => (b += d))
+        res.on('end', () => resolve(b))
+      })
+      req.on('error', reject)
+      req.write('abc')
+      setTimeout(() => req.end('def'), 50)
+    })
+    expect(JSON.parse(text)).toMatchObject({ n: 6, ctx: { traceId } })
+    await until(() => forTrace(traceId).some((l) => l.msg === 'request completed'))
+    expect(forTrace(traceId).map((l) => l.msg)).toContain('raw body read')
+  })
+
+  it('logs errors that reach Express with stack and ids; 5xx access line at error level', async () => {
+    const traceId = 'c'.repeat(32)
+    const res = await fetch(`${base}/fail`, { headers: { traceparent: `00-${traceId}-${PARENT}-01` } })
+    expect(res.status).toBe(500)
+    await until(() => forTrace(traceId).some((l) => l.msg === 'request completed'))
+    const err = forTrace(traceId).find((l) => l.msg === 'request error') as { err?: { message: string; stack: string }; level: number }
+    expect(err?.level).toBe(50)
+    expect(err?.err?.message).toBe('kaput')
+    expect(err?.err?.stack).toContain('express.test.ts')
+    expect(forTrace(traceId).find((l) => l.msg === 'request completed')).toMatchObject({ level: 50, status: 500 })
+  })
+
+  it('4xx access line at warn level, no route template for an unmatched path', async () => {
+    const traceId = 'd'.repeat(32)
+    await (await fetch(`${base}/nope`, { headers: { traceparent: `00-${traceId}-${PARENT}-01` } })).text()
+    await until(() => forTrace(traceId).length > 0)
+    const access = forTrace(traceId)[0]
+    expect(access).toMatchObject({ level: 40, status: 404, path: '/nope' })
+    expect(access?.route).toBeUndefined()
+  })
+
+  it('skip paths get no access line but are still traced', async () => {
+    const before = lines.length
+    const res = await fetch(`${base}/healthz`)
+    expect(parseTraceparent(res.headers.get('traceparent') ?? undefined)).toBeDefined()
+    await sleep(50)
+    expect(lines.slice(before).filter((l) => l.path === '/healthz')).toEqual([])
+  })
+
+  it('an aborted request gets one warn line with aborted: true', async () => {
+    await abortedRequest(`${base}/hang`, 50)
+    await until(() => lines.some((l) => l.path === '/hang'))
+    expect(lines.filter((l) => l.path === '/hang')).toEqual([
+      expect.objectContaining({ level: 40, msg: 'request aborted', aborted: true }),
+    ])
+  })
+
+  it('never writes a trace key twice', () => {
+    for (const l of raw) expect(keyCount(l, 'trace_id')).toBeLessThanOrEqual(1)
+  })
+})
+
+describe('expressMiddleware with a logger that does not read the span (plain pino)', () => {
+  it('binds the ids into req.log and the access line, once', async () => {
+    const { logger, lines, raw } = memoryLogger({ mixin: false })
+    const app = express5()
+    app.use(expressMiddleware({ logger }))
+    app.get('/', (req, res) => {
+      ;(req as ExpressLikeRequest).log?.info('handler')
+      res.send('x')
+    })
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { headers: { traceparent: TRACEPARENT } })).text()
+    await until(() => lines.length === 2)
+    server.close()
+    expect(lines.map((l) => l.trace_id)).toEqual([TRACE, TRACE])
+    for (const l of raw) expect(keyCount(l, 'trace_id')).toBe(1)
+  })
+})
+
+describe('expressMiddleware options', () => {
+  it('rejects invalid options with a stable code', () => {
+    expect(() => expressMiddleware({ skipPaths: '/x' as unknown as string[] })).toThrow(expect.objectContaining({ code: 'TRACEWIRE_INVALID_OPTION' }))
+    expect(() => expressMiddleware({ logger: {} as never })).toThrow(/pino-compatible/)
+    expect(() => expressMiddleware({ b3: 'both' as never })).toThrow(expect.objectContaining({ code: 'TRACEWIRE_INVALID_OPTION' }))
+  })
+
+  it('trustedHeaders: [] restarts every trace', async () => {
+    const app = express5()
+    app.use(expressMiddleware({ trustedHeaders: [] }))
+    app.get('/', (_req, res) => void res.json(getTraceContext()))
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    const ctx = (await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { headers: { traceparent: TRACEPARENT } })).json()) as { traceId: string }
+    server.close()
+    expect(ctx.traceId).not.toBe(TRACE)
+  })
+})
