@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // import.meta.url (used to resolve the optional shipper peer) must also work in the CJS build.
+  shims: true,
 })

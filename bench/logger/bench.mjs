@@ -1,0 +1,86 @@
+// Per-call cost of @tracewire/logger against plain pino, in one process run, same destination.
+//
+// Run: pnpm --filter @tracewire/logger build && node bench/logger/bench.mjs
+// Both loggers write through sonic-boom (asynchronous, as pino.destination) to /dev/null. Calls run in
+// batches; the event loop turns between batches so the asynchronous writes drain, and only the
+// synchronous log calls are timed. Rounds alternate between the contenders; the median round is reported.
+import os from 'node:os'
+import { context, trace } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import pino from 'pino'
+import { createLogger } from '@tracewire/logger'
+
+const BATCH = 2_000
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 25)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9)
+const DEST = '/dev/null'
+
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }
+const spanCtx = trace.setSpanContext(context.active(), spanContext)
+
+// Plain pino writing the same constant fields (service, host, pid) to the same kind of destination.
+const plain = pino({ base: { service: 'orders', host: os.hostname(), pid: process.pid } }, pino.destination({ dest: DEST, sync: false }))
+// The "straightforward" alternative from the issue: a pino mixin reading the OpenTelemetry span per call.
+const mixin = pino({
+  base: { service: 'orders', host: os.hostname(), pid: process.pid },
+  mixin() {
+    const sc = trace.getSpanContext(context.active())
+    return sc ? { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: `0${sc.traceFlags.toString(16)}` } : {}
+  },
+}, pino.destination({ dest: DEST, sync: false }))
+const tracewire = createLogger({ service: 'orders', file: DEST, handleExit: false })
+
+const fields = { user: { id: 42, name: 'ada' }, order: 'o-123', amount: 12.5 }
+const workloads = {
+  'info(msg)': (l) => l.info('order accepted'),
+  'info(fields, msg)': (l) => l.info(fields, 'order accepted'),
+}
+const contenders = { 'pino': plain, 'pino+mixin': mixin, 'tracewire': tracewire }
+
+const tick = () => new Promise((resolve) => setImmediate(resolve))
+
+// One round: every contender runs the same number of batches, interleaved batch by batch so that they
+// share whatever else the machine is doing; returns ns/call per contender.
+async function round(work, inSpan) {
+  const names = Object.keys(contenders)
+  const ns = Object.fromEntries(names.map((n) => [n, 0n]))
+  for (let b = 0; b < BATCHES; b++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(b + k) % names.length]
+      const logger = contenders[name]
+      const run = () => {
+        const start = process.hrtime.bigint()
+        for (let i = 0; i < BATCH; i++) work(logger)
+        ns[name] += process.hrtime.bigint() - start
+      }
+      if (inSpan) context.with(spanCtx, run)
+      else run()
+      await tick()
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, Number(ns[n]) / (BATCH * BATCHES)]))
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+const rows = []
+for (const [workName, work] of Object.entries(workloads)) {
+  for (const inSpan of [false, true]) {
+    await round(work, inSpan) // warm-up
+    const rounds = []
+    for (let r = 0; r < ROUNDS; r++) rounds.push(await round(work, inSpan))
+    for (const name of Object.keys(contenders)) {
+      const ns = median(rounds.map((x) => x[name]))
+      // The ratio is the median of per-round ratios: each round's contenders ran under the same load.
+      const ratio = median(rounds.map((x) => x[name] / x.pino))
+      rows.push({ workload: workName, span: inSpan ? 'active' : 'none', logger: name, 'ns/call': ns.toFixed(0), 'ops/s': Math.round(1e9 / ns).toLocaleString('en-US'), 'x pino': ratio.toFixed(2) })
+    }
+  }
+}
+
+console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${BATCHES * BATCH} calls x ${ROUNDS} rounds per cell, median round`)
+console.log('| workload | span | logger | ns/call | ops/s | x pino |')
+console.log('|---|---|---|---:|---:|---:|')
+for (const r of rows) console.log(`| ${r.workload} | ${r.span} | ${r.logger} | ${r['ns/call']} | ${r['ops/s']} | ${r['x pino']} |`)
+await tracewire.close()

@@ -1,0 +1,109 @@
+import os from 'node:os'
+import { types } from 'node:util'
+import pino, { type LogFn } from 'pino'
+import { Destination, stdoutSink, type Sink } from './destination.js'
+import { elasticsearchSink } from './elasticsearch.js'
+import { installExitHandlers } from './exit-handlers.js'
+import { FileSink } from './file-sink.js'
+import { CLASH_KEY, LOG_ERROR_KEY, createLineBuilder, type LineLayout } from './line.js'
+import { ECS_VERSION, resolveOptions } from './options.js'
+import { redactOption } from './redact.js'
+import { serializeError, unserializable, type WalkLimits } from './safe-json.js'
+import { timeFragment } from './timestamp.js'
+import { createTraceFragment } from './trace-fields.js'
+import type { Logger, LoggerOptions } from './types.js'
+
+function field(name: string, value: unknown): string {
+  return `,${JSON.stringify(name)}:${JSON.stringify(value)}`
+}
+
+/**
+ * Creates a logger that writes FORMAT.md lines: one JSON object per line beginning with `level`, `time`
+ * (epoch seconds), `@timestamp` and `service`, then `message`, the trace fields of the active
+ * OpenTelemetry span, `host`, `pid`, bindings and the call's fields.
+ *
+ * The result is a real `pino.Logger` (children, levels, serializers, redaction, Fastify's `loggerInstance`)
+ * with one extra method, `close()`.
+ *
+ * @throws {LoggerConfigError} when an option is invalid (`code` says which rule), e.g. a `service` that is
+ * not a valid index-name part, an unknown level, or `elasticsearch` without `@tracewire/shipper` installed.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const opts = resolveOptions(options)
+  const ecs = opts.schema === 'ecs'
+  const names = ecs
+    ? { level: 'log.level', service: 'service.name', host: 'host.hostname', pid: 'process.pid' }
+    : { level: 'level', service: 'service', host: 'host', pid: 'pid' }
+  const limits: WalkLimits = { maxDepth: opts.maxDepth, maxItems: Infinity, maxKeys: Infinity, maxStringChars: Infinity }
+  const { traceId, spanId, traceFlags } = opts.traceFields
+  const reserved = new Set([
+    names.level, 'time', '@timestamp', names.service, 'message', traceId, spanId, names.host, names.pid, CLASH_KEY,
+    ...(traceFlags === false ? [] : [traceFlags]),
+    ...(ecs ? ['ecs.version'] : []),
+  ])
+  const layout: LineLayout = {
+    serviceFragment: field(names.service, opts.service),
+    messageFragment: ',"message":',
+    traceFragment: createTraceFragment(opts.traceFields),
+    afterTraceFragment: (ecs ? field('ecs.version', ECS_VERSION) : '') + field(names.host, os.hostname()) + field(names.pid, process.pid),
+    reserved,
+    limits,
+    maxLineBytes: opts.maxLineBytes,
+  }
+
+  const sinks: Sink[] = []
+  const keepOpen: Sink[] = []
+  if (opts.stdout) {
+    const out = stdoutSink()
+    sinks.push(out)
+    keepOpen.push(out)
+  }
+  if (opts.file !== undefined) sinks.push(new FileSink(opts.file, opts.rotate))
+  if (options.elasticsearch !== undefined) sinks.push(elasticsearchSink(options.elasticsearch))
+  const destination = new Destination(sinks, keepOpen)
+
+  const levelKey = names.level
+  const logger = pino({
+    level: opts.level,
+    base: options.bindings ?? null,
+    messageKey: 'message',
+    timestamp: timeFragment,
+    formatters: { level: (label: string) => ({ [levelKey]: label }) },
+    serializers: {
+      err: (value: unknown) => (types.isNativeError(value) || value instanceof Error ? serializeError(value as Error, limits) : value),
+      ...options.serializers,
+    },
+    redact: redactOption(options.redact),
+    hooks: {
+      // pino reads the first argument (`.method`, `instanceof Error`) before any serializer runs; a revoked
+      // proxy or a throwing getter there would throw into the caller. Telemetry never does: the call is
+      // logged with a marker instead.
+      logMethod(this: pino.Logger, args: Parameters<LogFn>, method: LogFn) {
+        try {
+          method.apply(this, args)
+        } catch (err) {
+          try {
+            const first = args[0] as unknown
+            const message = typeof first === 'string' ? first : typeof args[1] === 'string' ? args[1] : ''
+            method.call(this, { [LOG_ERROR_KEY]: unserializable(err) }, message)
+          } catch {
+            // nothing more can be done without throwing into the application
+          }
+        }
+      },
+    },
+  }, destination)
+  ;(logger as unknown as Record<symbol, unknown>)[pino.symbols.asJsonSym] = createLineBuilder(layout)
+
+  const removeExitHandlers = opts.handleExit ? installExitHandlers(logger, destination, opts.shutdownTimeoutMs) : () => {}
+  let closing: Promise<void> | undefined
+  const result = logger as Logger
+  result.close = () => {
+    closing ??= (async () => {
+      removeExitHandlers()
+      await destination.close(opts.shutdownTimeoutMs)
+    })()
+    return closing
+  }
+  return result
+}

@@ -1,0 +1,14 @@
+export { createLogger } from './create-logger.js'
+export { LoggerConfigError, type LoggerConfigErrorCode } from './errors.js'
+export { MARKERS } from './markers.js'
+export { CLASH_KEY } from './line.js'
+export { DEFAULT_REDACT_PATHS } from './redact.js'
+export type {
+  ElasticsearchOptions,
+  LogLevel,
+  Logger,
+  LoggerOptions,
+  RedactOptions,
+  RotateOptions,
+  TraceFieldOptions,
+} from './types.js'

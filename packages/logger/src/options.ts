@@ -1,0 +1,124 @@
+import { LoggerConfigError } from './errors.js'
+import type { LogLevel, LoggerOptions, RotateOptions } from './types.js'
+import type { TraceFieldNames } from './trace-fields.js'
+
+const SERVICE_RULE = /^[a-z0-9][a-z0-9._-]*$/
+const MAX_SERVICE_BYTES = 100
+const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+
+/** ECS version written as `ecs.version`; 1.6 is the ECS release that matches Elasticsearch 7.10. */
+export const ECS_VERSION = '1.6.0'
+
+export interface ResolvedOptions {
+  service: string
+  level: LogLevel
+  schema: 'default' | 'ecs'
+  stdout: boolean
+  file: string | undefined
+  rotate: Required<RotateOptions> | undefined
+  traceFields: TraceFieldNames
+  maxLineBytes: number
+  maxDepth: number
+  handleExit: boolean
+  shutdownTimeoutMs: number
+}
+
+function fail(code: ConstructorParameters<typeof LoggerConfigError>[0], message: string): never {
+  throw new LoggerConfigError(code, message)
+}
+
+function show(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : `${typeof value} ${String(value)}`
+  } catch {
+    return typeof value
+  }
+}
+
+/**
+ * Checks `service` against the rules that make `fluentd-<service>-YYYYMMDD` a valid Elasticsearch index
+ * name (FORMAT.md): a missing service gives `fluentd--YYYYMMDD`, uppercase is silently lowercased by the
+ * ES plugin, and a space or `\ / * ? " < > | , # :` or a leading `- _ +` makes ES reject the index.
+ */
+export function validateService(service: unknown): string {
+  const rule = 'service must be a string of lowercase [a-z0-9][a-z0-9._-]* (at most 100 bytes, not "." or ".."), because it names the index fluentd-<service>-YYYYMMDD'
+  if (typeof service !== 'string') fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)}: ${rule}`)
+  if (service === '.' || service === '..' || !SERVICE_RULE.test(service)) {
+    fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)}: ${rule}`)
+  }
+  if (Buffer.byteLength(service) > MAX_SERVICE_BYTES) {
+    fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)} (${Buffer.byteLength(service)} bytes): ${rule}`)
+  }
+  return service
+}
+
+function validateLevel(level: unknown, source: string): LogLevel {
+  if (typeof level !== 'string' || !(LEVELS as readonly string[]).includes(level)) {
+    fail('TW_LOGGER_INVALID_LEVEL', `Invalid ${source} ${show(level)}: expected one of ${LEVELS.join(', ')}`)
+  }
+  return level as LogLevel
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    fail('TW_LOGGER_INVALID_OPTION', `Invalid ${name} ${show(value)}: expected a positive integer`)
+  }
+  return value
+}
+
+function fieldName(value: unknown, name: string, fallback: string): string {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || value.length === 0) {
+    fail('TW_LOGGER_INVALID_OPTION', `Invalid ${name} ${show(value)}: expected a non-empty string`)
+  }
+  return value
+}
+
+/** Validates every option and fills in defaults. Throws {@link LoggerConfigError}. */
+export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    fail('TW_LOGGER_INVALID_OPTION', `Invalid options ${show(options)}: expected an object with at least { service }`)
+  }
+  const service = validateService(options.service)
+  const level = options.level !== undefined
+    ? validateLevel(options.level, 'level')
+    : env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== ''
+      ? validateLevel(env.LOG_LEVEL.toLowerCase(), 'LOG_LEVEL')
+      : 'info'
+  const schema = options.schema ?? 'default'
+  if (schema !== 'default' && schema !== 'ecs') {
+    fail('TW_LOGGER_INVALID_OPTION', `Invalid schema ${show(schema)}: expected "default" or "ecs"`)
+  }
+  if (options.file !== undefined && (typeof options.file !== 'string' || options.file === '')) {
+    fail('TW_LOGGER_INVALID_OPTION', `Invalid file ${show(options.file)}: expected a path`)
+  }
+  let rotate: ResolvedOptions['rotate']
+  if (options.rotate !== undefined) {
+    if (options.file === undefined) fail('TW_LOGGER_INVALID_OPTION', 'Invalid rotate: rotation needs the file option')
+    const maxBytes = options.rotate.maxBytes === undefined ? 0 : positiveInteger(options.rotate.maxBytes, 'rotate.maxBytes', 0)
+    const daily = options.rotate.daily === true
+    if (maxBytes === 0 && !daily) fail('TW_LOGGER_INVALID_OPTION', 'Invalid rotate: set rotate.maxBytes and/or rotate.daily')
+    rotate = { maxBytes, daily, maxFiles: positiveInteger(options.rotate.maxFiles, 'rotate.maxFiles', 5) }
+  }
+  const ecs = schema === 'ecs'
+  const tf = options.traceFields ?? {}
+  const traceFlags = tf.traceFlags === false ? false : tf.traceFlags === undefined ? (ecs ? false : 'trace_flags') : fieldName(tf.traceFlags, 'traceFields.traceFlags', 'trace_flags')
+  return {
+    service,
+    level,
+    schema,
+    stdout: options.stdout ?? options.file === undefined,
+    file: options.file,
+    rotate,
+    traceFields: {
+      traceId: fieldName(tf.traceId, 'traceFields.traceId', ecs ? 'trace.id' : 'trace_id'),
+      spanId: fieldName(tf.spanId, 'traceFields.spanId', ecs ? 'span.id' : 'span_id'),
+      traceFlags,
+    },
+    maxLineBytes: positiveInteger(options.maxLineBytes, 'maxLineBytes', 65536),
+    maxDepth: positiveInteger(options.maxDepth, 'maxDepth', 10),
+    handleExit: options.handleExit ?? true,
+    shutdownTimeoutMs: positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 5000),
+  }
+}

@@ -1,0 +1,237 @@
+import { MARKERS } from './markers.js'
+
+/** Bounds applied when a value has to be walked (the slow path). */
+export interface WalkLimits {
+  /** Deepest object/array nesting kept inside one field value; deeper values become `MARKERS.depth`. */
+  maxDepth: number
+  /** Array elements kept per array; the rest are summarised by one marker element. */
+  maxItems: number
+  /** Keys kept per object; the rest are summarised by one marker key. */
+  maxKeys: number
+  /** Characters kept per string; longer strings end with a truncation marker. */
+  maxStringChars: number
+}
+
+const MAX_ERROR_CAUSES = 5
+const MAX_REASON_CHARS = 200
+
+/** A short, never-throwing description of why reading a value failed. */
+export function describeFailure(err: unknown): string {
+  try {
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    return text.length > MAX_REASON_CHARS ? text.slice(0, MAX_REASON_CHARS) : text
+  } catch {
+    return 'unknown error'
+  }
+}
+
+export function unserializable(err: unknown): string {
+  return `${MARKERS.unserializable}${describeFailure(err)}]`
+}
+
+function truncateString(value: string, maxChars: number): string {
+  if (value.length <= maxChars) return value
+  return `${value.slice(0, maxChars)}...${MARKERS.truncated}${value.length - maxChars} more chars]`
+}
+
+/**
+ * Turns any value into plain JSON data (strings, finite numbers, booleans, null, arrays, null-prototype
+ * objects) following `JSON.stringify` semantics (toJSON, undefined/functions/symbols omitted, NaN -> null),
+ * except that everything `JSON.stringify` would throw on becomes a marker. Never throws.
+ * Objects are built with a null prototype so keys such as `__proto__` stay plain data.
+ */
+export function normalize(value: unknown, limits: WalkLimits, depth = 1, ancestors: object[] = []): unknown {
+  switch (typeof value) {
+    case 'string':
+      return truncateString(value, limits.maxStringChars)
+    case 'number':
+      return Number.isFinite(value) ? value : null
+    case 'boolean':
+      return value
+    case 'bigint':
+      // A JSON number would lose precision in every consumer; the decimal text keeps it.
+      return value.toString()
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined
+  }
+  if (value === null) return null
+  try {
+    const toJSON = (value as { toJSON?: unknown }).toJSON
+    if (typeof toJSON === 'function') {
+      const replaced: unknown = toJSON.call(value)
+      if (typeof replaced !== 'object' || replaced === null) return normalize(replaced, limits, depth, ancestors)
+      return normalizeObject(replaced, limits, depth, ancestors)
+    }
+    return normalizeObject(value as object, limits, depth, ancestors)
+  } catch (err) {
+    return unserializable(err)
+  }
+}
+
+function normalizeObject(value: object, limits: WalkLimits, depth: number, ancestors: object[]): unknown {
+  if (ancestors.includes(value)) return MARKERS.circular
+  if (depth > limits.maxDepth) return MARKERS.depth
+  if (value instanceof Error) return serializeError(value, limits, depth, ancestors)
+  ancestors.push(value)
+  try {
+    if (Array.isArray(value)) {
+      const length = value.length
+      const kept = Math.min(length, limits.maxItems)
+      const out: unknown[] = new Array(kept)
+      for (let i = 0; i < kept; i++) {
+        let item: unknown
+        try {
+          item = normalize(value[i], limits, depth + 1, ancestors)
+        } catch (err) {
+          item = unserializable(err)
+        }
+        out[i] = item === undefined ? null : item
+      }
+      if (length > kept) out.push(`${MARKERS.truncated}${length - kept} more items]`)
+      return out
+    }
+    const out: Record<string, unknown> = Object.create(null)
+    const keys = Object.keys(value)
+    const kept = Math.min(keys.length, limits.maxKeys)
+    for (let i = 0; i < kept; i++) {
+      const key = keys[i] as string
+      let item: unknown
+      try {
+        item = normalize((value as Record<string, unknown>)[key], limits, depth + 1, ancestors)
+      } catch (err) {
+        item = unserializable(err)
+      }
+      if (item !== undefined) out[key] = item
+    }
+    if (keys.length > kept) out['[Truncated]'] = `${MARKERS.truncated}${keys.length - kept} more keys]`
+    return out
+  } catch (err) {
+    return unserializable(err)
+  } finally {
+    ancestors.pop()
+  }
+}
+
+/**
+ * `err` as `{ type, message, stack, code?, cause? }` plus the error's other own enumerable fields.
+ * The `cause` chain is followed at most five levels so a self-referencing cause cannot loop.
+ */
+export function serializeError(
+  err: Error,
+  limits: WalkLimits,
+  depth = 1,
+  ancestors: object[] = [],
+  causes = 0,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null)
+  ancestors.push(err)
+  try {
+    out.type = readSafely(() => err.constructor?.name ?? err.name ?? 'Error')
+    out.message = readSafely(() => String(err.message))
+    out.stack = readSafely(() => String(err.stack))
+    const code = readSafely(() => (err as { code?: unknown }).code)
+    if (code !== undefined) out.code = normalize(code, limits, depth + 1, ancestors)
+    const cause = readSafely(() => (err as { cause?: unknown }).cause)
+    if (cause !== undefined) {
+      if (ancestors.includes(cause as object)) out.cause = MARKERS.circular
+      else if (cause instanceof Error) {
+        out.cause = causes + 1 >= MAX_ERROR_CAUSES ? MARKERS.depth : serializeError(cause, limits, depth + 1, ancestors, causes + 1)
+      } else out.cause = normalize(cause, limits, depth + 1, ancestors)
+    }
+    let keys: string[] = []
+    try {
+      keys = Object.keys(err)
+    } catch {
+      keys = []
+    }
+    for (const key of keys.slice(0, limits.maxKeys)) {
+      if (key in out) continue
+      let item: unknown
+      try {
+        item = normalize((err as unknown as Record<string, unknown>)[key], limits, depth + 1, ancestors)
+      } catch (e) {
+        item = unserializable(e)
+      }
+      if (item !== undefined) out[key] = item
+    }
+  } finally {
+    ancestors.pop()
+  }
+  return out
+}
+
+function readSafely(read: () => unknown): unknown {
+  try {
+    return read()
+  } catch (err) {
+    return unserializable(err)
+  }
+}
+
+/**
+ * True when JSON text nests objects/arrays deeper than `maxDepth`. Counting the opening brackets with
+ * `indexOf` is an upper bound that settles the common case for a few nanoseconds; only text with more
+ * brackets than `maxDepth` is scanned exactly (skipping string contents).
+ */
+export function exceedsDepth(json: string, maxDepth: number): boolean {
+  let count = 0
+  let at = json.indexOf('{')
+  while (at !== -1 && count <= maxDepth) {
+    count++
+    at = json.indexOf('{', at + 1)
+  }
+  at = json.indexOf('[')
+  while (at !== -1 && count <= maxDepth) {
+    count++
+    at = json.indexOf('[', at + 1)
+  }
+  if (count <= maxDepth) return false
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i)
+    if (inString) {
+      if (c === 92 /* \ */) i++
+      else if (c === 34 /* " */) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return true
+    } else if (c === 125 || c === 93) depth--
+  }
+  return false
+}
+
+/**
+ * JSON text of one field value. The fast path is the native `JSON.stringify`; only a value it throws on
+ * (circular, BigInt, throwing getter or toJSON, revoked proxy, stack overflow from deep nesting) or one
+ * nested deeper than `limits.maxDepth` takes the walking path with markers. Never throws; `undefined`
+ * means "omit the field" (JSON semantics).
+ */
+export function stringifyValue(value: unknown, limits: WalkLimits): string | undefined {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value)
+  } catch {
+    return JSON.stringify(normalize(value, limits))
+  }
+  if (json !== undefined && json.length > limits.maxDepth * 2 && exceedsDepth(json, limits.maxDepth)) {
+    return JSON.stringify(normalize(value, limits))
+  }
+  return json
+}
+
+const LINE_NEEDS_FIXING = /[\u2028\u2029]|\\ud[89a-f]/
+const ESCAPED_LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g
+
+/**
+ * Makes a built line safe for line-oriented readers: escapes U+2028/U+2029 (JSON allows them raw, some
+ * readers split lines on them) and replaces escaped lone surrogates, which `JSON.stringify` emits as
+ * `\udXXX` and which decode to invalid UTF-8 in Ruby/Fluentd, with U+FFFD. Surrogate pairs are written
+ * raw by `JSON.stringify`, so every `\udXXX` escape it produces is a lone one.
+ */
+export function fixLine(line: string): string {
+  if (!LINE_NEEDS_FIXING.test(line)) return line
+  return line.replace(ESCAPED_LONE_SURROGATE, '$1\\ufffd').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+}
