@@ -43,7 +43,7 @@ export function alertingBase(flavor: AlertingFlavor): string {
 
 /** Mustache template of the Slack message: one bullet per error line (at most the query's `size`). */
 export const ALERT_MESSAGE_TEMPLATE = [
-  ':rotating_light: {{ctx.monitor.name}}: {{ctx.results.0.hits.total.value}} error line(s) between {{ctx.periodStart}} and {{ctx.periodEnd}}',
+  '{{ctx.monitor.name}}: {{ctx.results.0.hits.total.value}} error line(s) between {{ctx.periodStart}} and {{ctx.periodEnd}}',
   '{{#ctx.results.0.hits.hits}}',
   '• {{_source.service}}: {{_source.message}} (trace_id {{_source.trace_id}})',
   '{{/ctx.results.0.hits.hits}}',

@@ -56,7 +56,7 @@ export async function runSetup(
     return EXIT.ok
   }
   if (positionals.length > 0) throw usageError(`tracewire setup takes no arguments, received ${JSON.stringify(positionals[0])}\n\n${SETUP_USAGE}`)
-  const esUrl = values.es ?? io.env.ES_URL
+  const esUrl = values.es ?? nonEmpty(io.env.ES_URL)
   if (!esUrl) throw usageError(`tracewire setup needs --es URL (or ES_URL)\n\n${SETUP_USAGE}`)
   const timeoutMs = positiveInteger(values['timeout-ms'], '--timeout-ms', DEFAULT_TIMEOUT_MS)
   const intervalMinutes = positiveInteger(values['alert-interval-minutes'], '--alert-interval-minutes', DEFAULT_ALERT_INTERVAL_MINUTES, 1440)
@@ -64,9 +64,9 @@ export async function runSetup(
   if (indexPattern.length === 0) throw usageError('--index must not be empty')
   const credentials = { user: values.user, apiKey: values['api-key'] }
   const es = resolveEndpoint(esUrl, credentials, io.env, '--es')
-  const kibanaUrl = values.kibana ?? io.env.KIBANA_URL
+  const kibanaUrl = values.kibana ?? nonEmpty(io.env.KIBANA_URL)
   const kibana = kibanaUrl ? resolveEndpoint(kibanaUrl, credentials, io.env, '--kibana') : undefined
-  const webhook = values['alert-slack-webhook'] ?? io.env.TRACEWIRE_SLACK_WEBHOOK
+  const webhook = values['alert-slack-webhook'] ?? nonEmpty(io.env.TRACEWIRE_SLACK_WEBHOOK)
   if (webhook !== undefined) checkWebhook(webhook)
 
   let template: Awaited<ReturnType<EnsureIndexTemplate>>
@@ -111,6 +111,11 @@ export async function runSetup(
     )
   }
   return EXIT.ok
+}
+
+// Compose and CI set unset variables to '' (`${X:-}`): treat that as not given.
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value
 }
 
 // The webhook URL is a secret (Slack's carries its token in the path): check it, never print it.

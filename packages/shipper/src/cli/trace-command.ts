@@ -115,7 +115,7 @@ export async function runTrace(args: string[], io: CliIo): Promise<number> {
   if (index.length === 0) throw usageError('--index must not be empty')
   const size = positiveInteger(values.size, '--size', MAX_SIZE, MAX_SIZE)
   const timeoutMs = positiveInteger(values['timeout-ms'], '--timeout-ms', DEFAULT_TIMEOUT_MS)
-  const endpoint = resolveEndpoint(values.es ?? io.env.ES_URL ?? DEFAULT_ES_URL, { user: values.user, apiKey: values['api-key'] }, io.env, '--es')
+  const endpoint = resolveEndpoint(values.es ?? (io.env.ES_URL || DEFAULT_ES_URL), { user: values.user, apiKey: values['api-key'] }, io.env, '--es')
 
   const timeline = await fetchTrace(endpoint, index, traceId, size, timeoutMs)
   if (values.json) {
