@@ -57,40 +57,48 @@ type RequestFn = (...args: unknown[]) => http.ClientRequest
 
 /**
  * Wraps `request`/`get` of `node:http` and `node:https`. Node 20's `http.client.request.start` channel fires
- * after the request headers are already stored, so a header cannot be added there; the returned
- * `ClientRequest` of these functions, however, has not sent its headers yet (unless the caller passed headers
- * as an array or `Expect`, which we then leave alone). `get` is wrapped too because it calls the module's
- * internal `request`, not the exported one.
+ * after the request headers are already stored, so a header cannot be added there; the `ClientRequest` that
+ * `request` returns, however, has not stored its headers yet (unless the caller passed headers as an array or
+ * `Expect`, which we then leave alone). Node's own `get` calls the module's internal `request` and ends the
+ * request at once, so our `get` is rebuilt the same way on top of our `request`.
  */
 function wrapNodeHttp(inject: InjectOptions): Disposer {
   let active = true
   const restores: Array<() => void> = []
-  for (const mod of [http, https] as const) {
-    for (const name of ['request', 'get'] as const) {
-      const original = mod[name] as unknown as RequestFn
-      const wrapped = function tracewireRequest(this: unknown, ...args: unknown[]): http.ClientRequest {
-        const req = original.apply(this, args)
-        if (active) {
-          try {
-            const tc = propagatable()
-            if (tc !== undefined && !req.headersSent && req.getHeader('traceparent') === undefined) {
-              const headers = outgoingHeadersFor(tc, inject)
-              for (const h of Object.keys(headers)) req.setHeader(h, headers[h] as string)
-            }
-          } catch {
-            // never break the application's request
-          }
-        }
-        return req
+  const addHeaders = (req: http.ClientRequest): void => {
+    if (!active) return
+    try {
+      const tc = propagatable()
+      if (tc !== undefined && !req.headersSent && req.getHeader('traceparent') === undefined) {
+        const headers = outgoingHeadersFor(tc, inject)
+        for (const h of Object.keys(headers)) req.setHeader(h, headers[h] as string)
       }
-      ;(mod as unknown as Record<string, unknown>)[name] = wrapped
-      restores.push(() => {
-        // Someone wrapped after us: leave their wrapper in place; ours is now a pass-through (active=false).
-        if ((mod as unknown as Record<string, unknown>)[name] === wrapped) {
-          ;(mod as unknown as Record<string, unknown>)[name] = original
-        }
-      })
+    } catch {
+      // never break the application's request
     }
+  }
+  for (const mod of [http, https] as const) {
+    const target = mod as unknown as Record<'request' | 'get', RequestFn>
+    const originalRequest = target.request
+    const originalGet = target.get
+    const request = function tracewireRequest(this: unknown, ...args: unknown[]): http.ClientRequest {
+      const req = originalRequest.apply(this, args)
+      addHeaders(req)
+      return req
+    }
+    const get = function tracewireGet(this: unknown, ...args: unknown[]): http.ClientRequest {
+      if (!active) return originalGet.apply(this, args)
+      const req = request.apply(this, args)
+      req.end()
+      return req
+    }
+    target.request = request
+    target.get = get
+    restores.push(() => {
+      // Someone wrapped after us: leave their wrapper in place; ours is a pass-through once inactive.
+      if (target.request === request) target.request = originalRequest
+      if (target.get === get) target.get = originalGet
+    })
   }
   // ESM `import { request } from 'node:http'` bindings follow the module object only after this call.
   syncBuiltinESMExports()

@@ -4,3 +4,8 @@ declare module 'express4' {
   import express from 'express'
   export default express
 }
+
+declare module 'fastify4' {
+  import fastify from 'fastify'
+  export default fastify
+}

@@ -1,0 +1,164 @@
+// Behaviour of fastifyPlugin through real Fastify 4 and 5 servers on loopback.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import fastify5, { type FastifyRequest } from 'fastify'
+import fastify4 from 'fastify4'
+import { fastifyPlugin, getTraceContext, parseTraceparent } from '../src/index.js'
+import { abortedRequest, keyCount, memoryLogger, PARENT, TRACE, TRACEPARENT, until, type Line } from './helpers.js'
+
+type FastifyFactory = typeof fastify5
+type App = ReturnType<FastifyFactory>
+
+function routes(app: App): void {
+  app.get('/users/:id', async (request: FastifyRequest) => {
+    request.log.info('handler')
+    return { ctx: getTraceContext(), decorated: request.traceContext }
+  })
+  app.post('/echo', async (request: FastifyRequest) => {
+    await sleep(5)
+    request.log.info('after body')
+    return { body: request.body, ctx: getTraceContext() }
+  })
+  app.get('/fail', async () => {
+    throw new Error('kaput')
+  })
+  app.get('/healthz', async () => 'ok')
+  app.get('/hang', () => new Promise(() => {}))
+}
+
+async function listen(app: App): Promise<string> {
+  return app.listen({ port: 0, host: '127.0.0.1' })
+}
+
+describe.each([
+  ['fastify 4', fastify4 as unknown as FastifyFactory],
+  ['fastify 5', fastify5],
+])('%s with its own logger option', (_name, fastify) => {
+  const { logger, lines, raw } = memoryLogger({ mixin: true })
+  let app: App
+  let base: string
+  beforeAll(async () => {
+    app = fastify()
+    await app.register(fastifyPlugin, { logger, skipPaths: ['/healthz'] })
+    routes(app)
+    base = await listen(app)
+  })
+  afterAll(() => app.close())
+  const forTrace = (traceId: string): Line[] => lines.filter((l) => l.trace_id === traceId)
+
+  it('continues a valid traceparent: same trace id, new span id, caller as parent', async () => {
+    const res = await fetch(`${base}/users/7?q=1`, { headers: { traceparent: TRACEPARENT, 'user-agent': 'ua' } })
+    const body = (await res.json()) as { ctx: Record<string, string>; decorated: Record<string, string> }
+    const out = parseTraceparent(res.headers.get('traceparent') ?? undefined)
+    expect(out?.traceId).toBe(TRACE)
+    expect(out?.parentId).not.toBe(PARENT)
+    expect(body.ctx).toMatchObject({ traceId: TRACE, spanId: out?.parentId, parentSpanId: PARENT })
+    expect(body.decorated).toEqual(body.ctx)
+    await until(() => forTrace(TRACE).some((l) => l.msg === 'request completed'))
+    expect(forTrace(TRACE).find((l) => l.msg === 'handler')?.span_id).toBe(out?.parentId)
+    expect(forTrace(TRACE).find((l) => l.msg === 'request completed')).toMatchObject({
+      level: 30, method: 'GET', route: '/users/:id', path: '/users/7', status: 200, user_agent: 'ua',
+      client_ip: '127.0.0.1', parent_span_id: PARENT,
+    })
+  })
+
+  it('starts a new trace on a malformed header', async () => {
+    const res = await fetch(`${base}/users/7`, { headers: { traceparent: 'ff-' + TRACEPARENT.slice(3), tracestate: 'a=1' } })
+    const body = (await res.json()) as { ctx: { traceId: string; traceState?: unknown } }
+    expect(body.ctx.traceId).not.toBe(TRACE)
+    expect(body.ctx.traceState).toBeUndefined()
+  })
+
+  it('keeps the trace through body parsing (body arriving late)', async () => {
+    const traceId = 'f'.repeat(31) + '1'
+    const http = await import('node:http')
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = http.request(`${base}/echo`, {
+        method: 'POST',
+        headers: { traceparent: `00-${traceId}-${PARENT}-01`, 'content-type': 'application/json' },
+      }, (res) => {
+        let b = ''
+        res.on('data', (d: Buffer) => (b += d))
+        res.on('end', () => resolve(b))
+      })
+      req.on('error', reject)
+      req.write('{"a":')
+      setTimeout(() => req.end('1}'), 50)
+    })
+    expect(JSON.parse(text)).toMatchObject({ body: { a: 1 }, ctx: { traceId } })
+    await until(() => forTrace(traceId).some((l) => l.msg === 'request completed'))
+    expect(forTrace(traceId).map((l) => l.msg)).toContain('after body')
+  })
+
+  it('logs errors once with stack and ids; 5xx at error level', async () => {
+    const traceId = 'c'.repeat(32)
+    const res = await fetch(`${base}/fail`, { headers: { traceparent: `00-${traceId}-${PARENT}-01` } })
+    expect(res.status).toBe(500)
+    await until(() => forTrace(traceId).some((l) => l.msg === 'request completed'))
+    const errors = forTrace(traceId).filter((l) => l.msg === 'request error') as Array<{ err: { stack: string } }>
+    expect(errors).toHaveLength(1)
+    expect(errors[0]?.err.stack).toContain('kaput')
+    expect(forTrace(traceId).find((l) => l.msg === 'request completed')).toMatchObject({ level: 50, status: 500 })
+  })
+
+  it('404 is a warn line; skip paths are traced but not logged', async () => {
+    const traceId = 'd'.repeat(32)
+    await (await fetch(`${base}/nope`, { headers: { traceparent: `00-${traceId}-${PARENT}-01` } })).text()
+    await until(() => forTrace(traceId).some((l) => l.msg === 'request completed'))
+    expect(forTrace(traceId).find((l) => l.msg === 'request completed')).toMatchObject({ level: 40, status: 404 })
+    const before = lines.length
+    const res = await fetch(`${base}/healthz`)
+    expect(parseTraceparent(res.headers.get('traceparent') ?? undefined)).toBeDefined()
+    await sleep(50)
+    expect(lines.slice(before).filter((l) => l.path === '/healthz')).toEqual([])
+  })
+
+  it('an aborted request gets one warn line with aborted: true', async () => {
+    await abortedRequest(`${base}/hang`, 50)
+    await until(() => lines.some((l) => l.path === '/hang'))
+    expect(lines.filter((l) => l.path === '/hang')).toEqual([expect.objectContaining({ level: 40, msg: 'request aborted', aborted: true })])
+  })
+
+  it('never writes a trace key twice', () => {
+    for (const l of raw) expect(keyCount(l, 'trace_id')).toBeLessThanOrEqual(1)
+  })
+})
+
+describe.each([
+  ['fastify 4 (logger)', fastify4 as unknown as FastifyFactory, 'logger'],
+  ['fastify 5 (loggerInstance)', fastify5, 'loggerInstance'],
+])('%s: a trace-aware logger as Fastify\'s own logger', (_name, fastify, option) => {
+  it('handler, access and Fastify\'s own completion lines carry the trace', async () => {
+    const { logger, lines, raw } = memoryLogger({ mixin: true })
+    const app = fastify({ [option]: logger } as Parameters<FastifyFactory>[0])
+    await app.register(fastifyPlugin)
+    routes(app)
+    const base = await listen(app)
+    await (await fetch(`${base}/users/1`, { headers: { traceparent: TRACEPARENT } })).json()
+    await (await fetch(`${base}/fail`, { headers: { traceparent: TRACEPARENT } })).text()
+    await until(() => lines.filter((l) => l.msg === 'request completed' && l.status !== undefined).length === 2)
+    await app.close()
+    const mine = lines.filter((l) => l.msg !== 'incoming request' && l.reqId !== undefined)
+    // handler, our access line, Fastify's "request completed", the error Fastify logs itself
+    expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['handler', 'request completed', 'kaput']))
+    for (const l of mine) expect(l.trace_id).toBe(TRACE)
+    // Fastify logs the error itself; the plugin does not add a second error line
+    expect(lines.filter((l) => (l.err as { message?: string } | undefined)?.message === 'kaput')).toHaveLength(1)
+    for (const l of raw) expect(keyCount(l, 'trace_id')).toBeLessThanOrEqual(1)
+  })
+
+  it('plain pino as Fastify\'s logger gets the ids as bindings, once', async () => {
+    const { logger, lines, raw } = memoryLogger({ mixin: false })
+    const app = fastify({ [option]: logger } as Parameters<FastifyFactory>[0])
+    await app.register(fastifyPlugin)
+    routes(app)
+    const base = await listen(app)
+    await (await fetch(`${base}/users/1`, { headers: { traceparent: TRACEPARENT } })).json()
+    await until(() => lines.filter((l) => l.msg === 'request completed').length === 2)
+    await app.close()
+    const mine = lines.filter((l) => l.reqId !== undefined && l.msg !== 'incoming request')
+    expect(mine.map((l) => l.msg)).toEqual(['handler', 'request completed', 'request completed'])
+    for (const l of mine) expect(l.trace_id).toBe(TRACE)
+    for (const l of raw) expect(keyCount(l, 'trace_id')).toBeLessThanOrEqual(1)
+  })
+})
