@@ -2,11 +2,19 @@
  * `tracewire trace` and the template step of `tracewire setup` against the real embedded
  * Elasticsearch 7.10.2 and OpenSearch 2.19 servers (test/support).
  */
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { expect, it } from 'vitest'
 import { describeEngines } from '../../../test/support/engines.js'
 import { useIndexPrefix } from '../../../test/support/index-prefix.js'
 import { runCli } from '../src/cli/run.js'
+import { createShipper } from '../src/index.js'
 import { captureIo } from './cli-fake-server.js'
+
+const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const run = promisify(execFile)
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const OTHER = '0af7651916cd43dd8448eb211c80319c'
@@ -115,5 +123,51 @@ describeEngines('tracewire setup (index template)', (engine) => {
     expect(props?.['@timestamp']?.type).toBe('date')
     expect(props?.trace_id?.type).toBe('keyword')
     expect(props?.level?.type).toBe('keyword')
+  })
+})
+
+describeEngines('tracewire bin after the shipper (direct mode)', (engine) => {
+  const idx = useIndexPrefix(engine.url, 'clibin')
+
+  // The package bin as a user runs it; `pnpm test` builds before vitest, so dist/ is there in CI.
+  it.skipIf(!existsSync(BIN))('reads back the lines the shipper indexed, as a timeline and as JSON', async () => {
+    const shipper = createShipper({ node: engine.url, indexPrefix: idx.prefix.replace(/-$/, ''), flushIntervalMs: 50, reportDropsToStderr: false })
+    const t0 = Date.UTC(2026, 10, 26, 12, 0, 0, 0)
+    const line = (ms: number, service: string, level: string, message: string, extra: Record<string, unknown> = {}) => {
+      const t = t0 + ms
+      return `${JSON.stringify({ level, time: t / 1000, '@timestamp': new Date(t).toISOString(), service, message, trace_id: TRACE, span_id: service === 'orders' ? '00f067aa0ba902b7' : 'b7ad6b7169203331', trace_flags: '01', ...extra })}\n`
+    }
+    shipper.write(line(0, 'orders', 'info', 'order received'))
+    shipper.write(line(7, 'payments', 'error', 'card declined'))
+    shipper.write(line(9, 'payments', 'info', 'request completed', { duration_ms: 3.25, status: 402 }))
+    shipper.write(line(21, 'orders', 'info', 'request completed', { duration_ms: 21, status: 502 }))
+    await shipper.flush()
+    await shipper.close()
+    await fetch(`${engine.url}/${idx.prefix}*/_refresh`, { method: 'POST' })
+
+    const env = { ...process.env, ES_URL: engine.url }
+    const text = await run(process.execPath, [BIN, 'trace', TRACE, '--index', `${idx.prefix}*`], { env })
+    expect(text.stdout.split('\n').slice(2, 6)).toEqual([
+      ' +0.0 ms  orders    00f067aa0ba902b7  info   order received',
+      ' +7.0 ms  payments  b7ad6b7169203331  error  card declined',
+      ' +9.0 ms  payments  b7ad6b7169203331  info   request completed  [402 in 3.3 ms]',
+      '+21.0 ms  orders    00f067aa0ba902b7  info   request completed  [502 in 21.0 ms]',
+    ])
+    const json = await run(process.execPath, [BIN, 'trace', TRACE, '--json', '--index', `${idx.prefix}*`], { env })
+    const parsed = JSON.parse(json.stdout) as { lines: Array<{ _index: string; source: Record<string, unknown> }> }
+    expect(parsed.lines.map((l) => l._index)).toEqual([
+      `${idx.prefix}orders-20261126`,
+      `${idx.prefix}payments-20261126`,
+      `${idx.prefix}payments-20261126`,
+      `${idx.prefix}orders-20261126`,
+    ])
+    // What the shipper indexed is the record without `time` (FORMAT.md), and that is what trace reads.
+    for (const l of parsed.lines) expect(l.source).not.toHaveProperty('time')
+
+    const missing = await run(process.execPath, [BIN, 'trace', 'ffffffffffffffffffffffffffffffff', '--index', `${idx.prefix}*`], { env }).catch((e: unknown) => e)
+    expect((missing as { code?: number }).code).toBe(1)
+    const usage = await run(process.execPath, [BIN, 'trace', 'XYZ'], { env }).catch((e: unknown) => e)
+    expect((usage as { code?: number; stderr?: string }).code).toBe(2)
+    expect((usage as { stderr?: string }).stderr).toContain('32 lowercase hex')
   })
 })
