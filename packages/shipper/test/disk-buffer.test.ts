@@ -204,6 +204,19 @@ describe('segment log: bounds', () => {
     await log.close()
   })
 
+  it('bounds the bytes waiting for the disk (maxPendingBytes): memory-only beyond, accepted again after the write', async () => {
+    const dir = temp()
+    const { log, reports } = await open(dir, { maxPendingBytes: 1000, reportIntervalMs: 60_000 })
+    const tickets = Array.from({ length: 50 }, (_, i) => log.append(entry(i)))
+    const accepted = tickets.filter((t) => t !== undefined).length
+    expect(accepted).toBeGreaterThan(0)
+    expect(accepted).toBeLessThan(50)
+    expect(reports.filter((r) => r.kind === 'io-error')).toHaveLength(1)
+    await log.sync()
+    expect(log.append(entry(100))).toBeTypeOf('number')
+    await log.close()
+  })
+
   it('append after close returns undefined', async () => {
     const { log } = await open(temp())
     await log.close()

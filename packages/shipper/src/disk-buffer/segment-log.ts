@@ -37,6 +37,8 @@ interface Segment {
   scanDone: boolean
   deleted: boolean
   fh: FileHandle | undefined
+  /** Final fsync + close of a sealed segment, running beside the write chain. */
+  closingFile: Promise<void> | undefined
   /** Encoded records waiting for the next write, and how many entries they hold. */
   pending: Buffer[]
   pendingBytes: number
@@ -49,7 +51,7 @@ interface Segment {
 function newSegment(dir: string, n: number, recovered: boolean, bytes: number): Segment {
   return {
     n, path: join(dir, segmentFileName(n)), recovered, bytes, entries: 0, acked: 0, sealed: recovered,
-    scanDone: !recovered, deleted: false, fh: undefined, pending: [], pendingBytes: 0, pendingEntries: 0,
+    scanDone: !recovered, deleted: false, fh: undefined, closingFile: undefined, pending: [], pendingBytes: 0, pendingEntries: 0,
     queued: false, writtenBytes: recovered ? bytes : 0, scanner: undefined,
   }
 }
@@ -101,6 +103,9 @@ function validate(o: SegmentLogOptions): string {
     bad('segmentMaxBytes must be a positive number', o.segmentMaxBytes)
   }
   if (!Number.isFinite(o.fsyncIntervalMs) || o.fsyncIntervalMs < 0) bad('fsyncIntervalMs must be >= 0', o.fsyncIntervalMs)
+  if (o.maxPendingBytes !== undefined && (!Number.isFinite(o.maxPendingBytes) || o.maxPendingBytes <= 0)) {
+    bad('maxPendingBytes must be a positive number', o.maxPendingBytes)
+  }
   if (o.reportIntervalMs !== undefined && (!Number.isFinite(o.reportIntervalMs) || o.reportIntervalMs < 0)) {
     bad('reportIntervalMs must be >= 0', o.reportIntervalMs)
   }
@@ -144,6 +149,12 @@ class FileSegmentLog implements SegmentLog {
   private readonly unsynced = new Set<Segment>()
   /** Every segment handle not yet closed, so a crash or close can never leak one. */
   private readonly openFiles = new Set<FileHandle>()
+  /**
+   * fsyncs run beside the write chain, not on it: an fsync can take tens of milliseconds and
+   * appends must keep flowing to the next segment meanwhile. Tracked so sync/close/crash await them.
+   */
+  private readonly background = new Set<Promise<void>>()
+  private intervalFsync: Promise<void> | undefined
   private dirDirty = false
   private io: Promise<void> = Promise.resolve()
   private readChain: Promise<unknown> = Promise.resolve()
@@ -161,7 +172,9 @@ class FileSegmentLog implements SegmentLog {
     this.segmentMaxBytes = options.segmentMaxBytes ?? DEFAULT_SEGMENT_MAX_BYTES
     this.maxDiskBytes = options.maxDiskBytes
     // Bound what waits in memory for a slow disk: past this, appends are memory-only (reported).
-    this.maxPendingBytes = Math.max(4 * 1024 * 1024, 2 * this.segmentMaxBytes)
+    // Measured (bench/shipper/disk-buffer.mjs): single writes sometimes stall 20-30 ms while the
+    // page cache is written back; 32 MiB absorbs such stalls at several hundred thousand lines/s.
+    this.maxPendingBytes = options.maxPendingBytes ?? Math.max(32 * 1024 * 1024, 4 * this.segmentMaxBytes)
     this.fsyncIntervalMs = options.fsyncIntervalMs
     this.emit = safeReporter(options.onReport)
     const reportIntervalMs = options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS
@@ -238,10 +251,13 @@ class FileSegmentLog implements SegmentLog {
     return run
   }
 
-  sync(): Promise<void> {
-    if (this.closed) return this.closing ?? Promise.resolve()
-    void this.enqueue(() => this.writeOut())
-    return this.enqueue(() => this.fsyncAll())
+  async sync(): Promise<void> {
+    if (this.closed) return this.closing
+    await this.enqueue(() => this.writeOut())
+    await this.settleBackground()
+    await this.fsyncAll().catch((err: unknown) => this.reportIoError(err))
+    // A vanished directory found by fsyncAll is handled on the chain; wait for it too.
+    await this.io
   }
 
   close(): Promise<void> {
@@ -262,6 +278,7 @@ class FileSegmentLog implements SegmentLog {
     for (const seg of this.segments.values()) seg.pending = []
     await this.io
     await this.readChain
+    await this.settleBackground()
     await this.closeAllFiles()
     abandonLock(this.dir)
   }
@@ -352,7 +369,19 @@ class FileSegmentLog implements SegmentLog {
         await this.writeFailed(seg, bytes, entries, err)
       }
     }
-    if (seg.sealed && seg.pending.length === 0) await this.closeFile(seg, true)
+    if (seg.sealed && seg.pending.length === 0 && seg.fh !== undefined) {
+      seg.closingFile = this.closeFile(seg, true)
+      this.track(seg.closingFile)
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.background.add(p)
+    void p.finally(() => this.background.delete(p))
+  }
+
+  private async settleBackground(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background])
   }
 
   private async createSegmentFile(path: string): Promise<FileHandle> {
@@ -407,14 +436,21 @@ class FileSegmentLog implements SegmentLog {
     await fh.close().catch(() => undefined)
   }
 
+  /** fsyncs every segment written since its last fsync, and the directory if files were created. */
   private async fsyncAll(): Promise<void> {
     if (this.crashed) return
     for (const seg of [...this.unsynced]) {
       this.unsynced.delete(seg)
-      if (seg.fh === undefined || seg.deleted) continue
-      await seg.fh.sync()
-      // An unlinked file (nlink 0) still accepts writes that no restart will ever see.
-      if (seg === this.active && (await seg.fh.stat()).nlink === 0) await this.segmentVanished(seg)
+      const fh = seg.fh
+      if (fh === undefined || seg.deleted) continue
+      try {
+        await fh.sync()
+        // An unlinked file (nlink 0) still accepts writes that no restart will ever see.
+        if (seg === this.active && (await fh.stat()).nlink === 0) void this.enqueue(() => this.segmentVanished(seg))
+      } catch (err) {
+        // EBADF: the segment was sealed and closed meanwhile; its close did the fsync.
+        if ((err as NodeJS.ErrnoException).code !== 'EBADF') throw err
+      }
     }
     if (this.dirDirty) {
       this.dirDirty = false
@@ -423,6 +459,7 @@ class FileSegmentLog implements SegmentLog {
   }
 
   private async segmentVanished(seg: Segment): Promise<void> {
+    if (seg.deleted || seg.fh === undefined) return
     if (!seg.sealed) this.seal(seg)
     await this.closeFile(seg, false)
     await this.recreateDir()
@@ -460,6 +497,7 @@ class FileSegmentLog implements SegmentLog {
     this.segments.delete(seg.n)
     void this.enqueue(async () => {
       if (this.crashed) return
+      await seg.closingFile
       await this.closeFile(seg, false)
       await seg.scanner?.finish()
       this.pendingTotal -= seg.pendingBytes
@@ -525,7 +563,12 @@ class FileSegmentLog implements SegmentLog {
   private tick(): void {
     this.fullReport.flush()
     this.ioReport.flush()
-    if (this.fsyncIntervalMs > 0 && (this.unsynced.size > 0 || this.dirDirty)) void this.enqueue(() => this.fsyncAll())
+    if (this.fsyncIntervalMs > 0 && this.intervalFsync === undefined && (this.unsynced.size > 0 || this.dirDirty)) {
+      this.intervalFsync = this.fsyncAll()
+        .catch((err: unknown) => this.reportIoError(err))
+        .finally(() => (this.intervalFsync = undefined))
+      this.track(this.intervalFsync)
+    }
   }
 
   private async closeNow(): Promise<void> {
@@ -535,9 +578,11 @@ class FileSegmentLog implements SegmentLog {
     await this.readChain
     if (this.active) this.seal(this.active)
     await this.enqueue(() => this.writeOut())
-    await this.enqueue(() => this.fsyncAll())
+    await this.settleBackground()
+    await this.fsyncAll().catch((err: unknown) => this.reportIoError(err))
     for (const seg of this.segments.values()) this.maybeDelete(seg)
     await this.io
+    await this.settleBackground()
     await this.closeAllFiles()
     this.fullReport.flush(true)
     this.ioReport.flush(true)

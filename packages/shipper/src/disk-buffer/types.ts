@@ -28,6 +28,12 @@ export interface SegmentLogOptions {
    * is counted and folded into the next report. Default 10 000 ms. (Addition to the first contract.)
    */
   reportIntervalMs?: number
+  /**
+   * Appended bytes allowed to wait in memory for the disk; beyond it `append` returns `undefined`
+   * (memory-only, reported as `io-error`) until writes catch up. Default max(32 MiB,
+   * 4 x segmentMaxBytes). (Addition to the first contract.)
+   */
+  maxPendingBytes?: number
 }
 
 /** A problem the buffer handled by itself and reports for visibility. */
