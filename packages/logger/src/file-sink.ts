@@ -1,48 +1,55 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import pino from 'pino'
 import { LoggerConfigError } from './errors.js'
 import type { RotateOptions } from './types.js'
 
-type Boom = ReturnType<typeof pino.destination>
-
 const DAY_MS = 86_400_000
-/** Bytes buffered per file before writes are dropped (and counted) instead of growing memory. */
-const MAX_BUFFER_BYTES = 16 * 1024 * 1024
+/** Characters buffered before a write is forced without waiting for the next turn of the event loop. */
+const FLUSH_AT_CHARS = 64 * 1024
 
-function openBoom(file: string): Boom {
-  let fd: number
+// One `exit` listener for every open file, so a line logged just before exit is never left in memory,
+// whether or not the logger's exit handlers are installed.
+const openSinks = new Set<FileSink>()
+function flushAllOnExit(): void {
+  for (const sink of openSinks) sink.flushSync()
+}
+
+function openAppend(file: string): number {
   try {
-    // Opened synchronously so the first lines are never waiting on an `open` when the process exits;
-    // 'a' is O_APPEND | O_CREAT: every write lands at the end, whole, even with another writer.
-    fd = fs.openSync(file, 'a')
+    // 'a' is O_APPEND | O_CREAT: every write lands whole at the end of the file, even with another writer.
+    return fs.openSync(file, 'a')
   } catch (err) {
     throw new LoggerConfigError('TW_LOGGER_FILE_OPEN', `Cannot open log file ${JSON.stringify(file)}: ${(err as Error).message}`, { cause: err })
   }
-  // pino.destination (sonic-boom) gives asynchronous buffered writes and registers pino's flush-on-exit.
-  return pino.destination({ dest: fd as unknown as string, sync: false, maxLength: MAX_BUFFER_BYTES })
 }
 
 /**
- * Appends lines to one file and rotates it by size and/or UTC date.
+ * Appends lines to one file, buffered, and rotates it by size and/or UTC date.
+ *
+ * Writes: a log call only appends to an in-memory buffer; the buffer is written with one `write(2)` per
+ * turn of the event loop (or at 64 KiB). We do not use sonic-boom's asynchronous mode here: its
+ * `flushSync()` can write the buffered tail while an asynchronous write is still in flight, which puts
+ * lines out of order (seen in this package's tests) and can lose the in-flight chunk at exit. With no write
+ * ever in flight, flushing on exit, on a signal or before a rotation is always complete and in order.
  *
  * Rotation renames `<file>` to `<file>.1` (shifting `.1` to `.2` ... keeping `maxFiles`) and reopens
- * `<file>` at once. We do not use pino-roll: it names rotated files `x.1.log`, which still match Fluentd's
- * `*.log` glob and are read again in full (every line duplicated, FORMAT.md). Copy-and-truncate is never
- * used either: lines written between the copy and the truncate are lost.
- *
- * No line is lost or written twice: rotation happens between two whole lines, and the retired writer keeps
- * its descriptor, which follows the renamed file, so its buffered lines are flushed into `<file>.1` (then
- * it closes) while new lines go to the new `<file>`. Fluentd keeps reading a renamed file for
- * `rotate_wait` (5 s), far longer than that flush takes.
+ * `<file>` at once, after flushing the buffer into the old file; it happens between two whole lines, so no
+ * line is lost, split or written twice. Fluentd keeps reading the renamed file for `rotate_wait` and reads
+ * the new one from its start. We do not use pino-roll: it names rotated files `x.1.log`, which still
+ * match Fluentd's `*.log` glob and are read again in full (every line duplicated, FORMAT.md).
+ * Copy-and-truncate is never used either: lines written between the copy and the truncate are lost.
  */
 export class FileSink {
   readonly #file: string
   readonly #rotate: Required<RotateOptions> | undefined
-  #boom: Boom
+  #fd: number
+  #buffer = ''
+  #scheduled = false
   #bytes = 0
   #day = 0
-  readonly #retired = new Set<Boom>()
+  #closed = false
+  /** Lines that could not be written (disk full, I/O error); never thrown into the log call. */
+  failedWrites = 0
 
   constructor(file: string, rotate: Required<RotateOptions> | undefined) {
     this.#file = file
@@ -52,15 +59,18 @@ export class FileSink {
     } catch (err) {
       throw new LoggerConfigError('TW_LOGGER_FILE_OPEN', `Cannot create the folder of log file ${JSON.stringify(file)}: ${(err as Error).message}`, { cause: err })
     }
-    this.#boom = openBoom(file)
+    this.#fd = openAppend(file)
     if (rotate !== undefined) {
-      const stat = fs.statSync(file)
+      const stat = fs.fstatSync(this.#fd)
       this.#bytes = stat.size
       this.#day = Math.floor((stat.size > 0 ? stat.mtimeMs : Date.now()) / DAY_MS)
     }
+    if (openSinks.size === 0) process.on('exit', flushAllOnExit)
+    openSinks.add(this)
   }
 
   write(line: string): void {
+    if (this.#closed) return
     const rotate = this.#rotate
     if (rotate !== undefined) {
       const size = rotate.maxBytes > 0 ? Buffer.byteLength(line) : 0
@@ -71,12 +81,40 @@ export class FileSink {
       }
       this.#bytes += size
     }
-    this.#boom.write(line)
+    this.#buffer += line
+    if (this.#buffer.length >= FLUSH_AT_CHARS) this.flushSync()
+    else if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(this.#flushSoon).unref()
+    }
+  }
+
+  readonly #flushSoon = (): void => {
+    this.#scheduled = false
+    this.flushSync()
+  }
+
+  /** Writes the whole buffer now. Never throws; a failed write is counted in `failedWrites`. */
+  flushSync(): void {
+    if (this.#buffer === '') return
+    const data = Buffer.from(this.#buffer)
+    this.#buffer = ''
+    let offset = 0
+    try {
+      while (offset < data.length) offset += fs.writeSync(this.#fd, data, offset)
+    } catch {
+      this.failedWrites++
+    }
   }
 
   #rotateNow(): void {
     const rotate = this.#rotate as Required<RotateOptions>
-    const old = this.#boom
+    this.flushSync()
+    try {
+      fs.closeSync(this.#fd)
+    } catch {
+      // already closed by an I/O error; the reopen below still gives a working descriptor
+    }
     try {
       for (let n = rotate.maxFiles; n >= 1; n--) {
         const from = n === 1 ? this.#file : `${this.#file}.${n - 1}`
@@ -84,40 +122,30 @@ export class FileSink {
         if (n === rotate.maxFiles) fs.rmSync(to, { force: true })
         if (fs.existsSync(from)) fs.renameSync(from, to)
       }
-      this.#boom = openBoom(this.#file)
     } catch {
-      // Telemetry never throws into the application: if the rename failed, keep appending to the open
-      // file and try again at the next threshold.
-      this.#bytes = 0
-      return
+      // Telemetry never throws into the application: if a rename failed, keep appending to the file.
+    }
+    try {
+      this.#fd = openAppend(this.#file)
+    } catch {
+      this.#closed = true
+      openSinks.delete(this)
     }
     this.#bytes = 0
-    this.#retired.add(old)
-    old.once('close', () => this.#retired.delete(old))
-    old.end()
-  }
-
-  flushSync(): void {
-    for (const boom of [...this.#retired, this.#boom]) {
-      try {
-        boom.flushSync()
-      } catch {
-        // an ending writer may already be closed
-      }
-    }
   }
 
   flush(cb: (err?: Error | null) => void): void {
-    this.#boom.flush(cb)
+    this.flushSync()
+    cb()
   }
 
-  async end(): Promise<void> {
-    const booms = [...this.#retired, this.#boom]
-    await Promise.all(booms.map((boom) => new Promise<void>((resolve) => {
-      if ((boom as unknown as { destroyed?: boolean }).destroyed === true) return resolve()
-      boom.once('close', () => resolve())
-      boom.once('error', () => resolve())
-      boom.end()
-    })))
+  /** Flushes and closes the file. Idempotent. */
+  end(): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    this.flushSync()
+    this.#closed = true
+    openSinks.delete(this)
+    if (openSinks.size === 0) process.removeListener('exit', flushAllOnExit)
+    return new Promise((resolve) => fs.close(this.#fd, () => resolve()))
   }
 }

@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createLogger, LoggerConfigError, type LoggerOptions } from '../src/index.js'
+import { distEntry, ensureBuilt, tempDir } from './helpers.js'
+
+function configError(options: unknown): LoggerConfigError {
+  try {
+    createLogger(options as LoggerOptions)
+  } catch (err) {
+    expect(err).toBeInstanceOf(LoggerConfigError)
+    return err as LoggerConfigError
+  }
+  throw new Error('createLogger did not throw')
+}
+
+const badServices: Array<[string, unknown]> = [
+  ['missing', undefined],
+  ['a number', 42],
+  ['empty', ''],
+  ['uppercase', 'Orders'],
+  ['a space', 'my service'],
+  ['a colon', 'a:b'],
+  ['a slash', 'a/b'],
+  ['a star', 'a*'],
+  ['a comma', 'a,b'],
+  ['a hash', 'a#b'],
+  ['leading -', '-orders'],
+  ['leading _', '_orders'],
+  ['leading +', '+orders'],
+  ['leading .', '.orders'],
+  ['"."', '.'],
+  ['".."', '..'],
+  ['over 100 bytes', 'a'.repeat(101)],
+  ['non-ASCII', 'commandes-é'],
+]
+
+describe('configuration errors (thrown at construction, typed, naming the value and the rule)', () => {
+  it.each(badServices)('service %s', (_name, service) => {
+    const err = configError({ service, stdout: false, handleExit: false })
+    expect(err.code).toBe('TW_LOGGER_INVALID_SERVICE')
+    expect(err.message).toContain('[a-z0-9][a-z0-9._-]*')
+    if (typeof service === 'string' && service.length < 20) expect(err.message).toContain(JSON.stringify(service))
+  })
+
+  it.each(['orders', 'a', '0', 'orders-api.v2_x', 'a'.repeat(100)])('accepts service %s', async (service) => {
+    const logger = createLogger({ service, stdout: false, handleExit: false })
+    await logger.close()
+  })
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['unknown level', { level: 'verbose' }, 'TW_LOGGER_INVALID_LEVEL'],
+    ['unknown schema', { schema: 'otel' }, 'TW_LOGGER_INVALID_OPTION'],
+    ['rotate without file', { rotate: { maxBytes: 10 } }, 'TW_LOGGER_INVALID_OPTION'],
+    ['rotate without a trigger', { file: '/tmp/x.log', rotate: {} }, 'TW_LOGGER_INVALID_OPTION'],
+    ['negative maxBytes', { file: '/tmp/x.log', rotate: { maxBytes: -1 } }, 'TW_LOGGER_INVALID_OPTION'],
+    ['zero maxLineBytes', { maxLineBytes: 0 }, 'TW_LOGGER_INVALID_OPTION'],
+    ['fractional maxDepth', { maxDepth: 1.5 }, 'TW_LOGGER_INVALID_OPTION'],
+    ['empty trace field name', { traceFields: { traceId: '' } }, 'TW_LOGGER_INVALID_OPTION'],
+    ['empty file', { file: '' }, 'TW_LOGGER_INVALID_OPTION'],
+    ['elasticsearch without node', { elasticsearch: { node: '' } }, 'TW_LOGGER_INVALID_OPTION'],
+  ])('%s', (_name, extra, code) => {
+    const err = configError({ service: 'orders', stdout: false, handleExit: false, ...extra })
+    expect(err.code).toBe(code)
+  })
+
+  it('invalid LOG_LEVEL names the variable', () => {
+    const saved = process.env.LOG_LEVEL
+    try {
+      process.env.LOG_LEVEL = 'loud'
+      const e = configError({ service: 'orders', stdout: false, handleExit: false })
+      expect(e.code).toBe('TW_LOGGER_INVALID_LEVEL')
+      expect(e.message).toContain('LOG_LEVEL')
+      expect(e.message).toContain('"loud"')
+    } finally {
+      if (saved === undefined) delete process.env.LOG_LEVEL
+      else process.env.LOG_LEVEL = saved
+    }
+  })
+
+  it('a file that cannot be opened is a config error', () => {
+    const dir = tempDir()
+    const err = configError({ service: 'orders', handleExit: false, file: dir })
+    expect(err.code).toBe('TW_LOGGER_FILE_OPEN')
+  })
+
+  it('creates the folder of the file', async () => {
+    const file = path.join(tempDir(), 'a', 'b', 'orders.log')
+    const logger = createLogger({ service: 'orders', file, handleExit: false })
+    logger.info('x')
+    await logger.close()
+    expect(fs.readFileSync(file, 'utf8')).toContain('"message":"x"')
+  })
+})
+
+describe('elasticsearch option', () => {
+  beforeAll(ensureBuilt)
+
+  it('without @tracewire/shipper installed, throws a config error saying how to install it', () => {
+    const dir = tempDir()
+    const script = `import { createLogger } from ${JSON.stringify(distEntry)}
+try { createLogger({ service: 'orders', elasticsearch: { node: 'http://127.0.0.1:9200' }, handleExit: false }) ; console.log('no error') }
+catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })) }`
+    fs.writeFileSync(path.join(dir, 'es.mjs'), script)
+    // pnpm puts its whole store on NODE_PATH; a user's process would not have it.
+    const env = { ...process.env, NODE_PATH: '' }
+    const run = spawnSync(process.execPath, ['es.mjs'], { cwd: dir, encoding: 'utf8', env })
+    const result = JSON.parse(run.stdout) as { name: string; code: string; message: string }
+    expect(result).toMatchObject({ name: 'LoggerConfigError', code: 'TW_LOGGER_SHIPPER_MISSING' })
+    expect(result.message).toContain('@tracewire/shipper')
+    expect(result.message).toMatch(/install/)
+  })
+})

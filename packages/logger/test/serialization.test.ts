@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest'
+import { MARKERS, type Logger } from '../src/index.js'
+import { captureLines, keyOrder } from './helpers.js'
+
+const HEAD_KEYS = ['level', 'time', '@timestamp', 'service', 'message', 'host', 'pid']
+
+function deep(levels: number): Record<string, unknown> {
+  const root: Record<string, unknown> = {}
+  let at = root
+  for (let i = 0; i < levels; i++) {
+    const next: Record<string, unknown> = {}
+    at.a = next
+    at = next
+  }
+  return root
+}
+
+function depthOf(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0
+  return 1 + Math.max(0, ...Object.values(value).map(depthOf))
+}
+
+const revoked = Proxy.revocable({}, {})
+revoked.revoke()
+const circular: Record<string, unknown> = { name: 'loop' }
+circular.self = circular
+
+interface Case {
+  name: string
+  act: (logger: Logger) => void
+  check: (record: Record<string, unknown>, line: string) => void
+}
+
+// Every hostile input from issue 2 point 3: none may throw, crash or produce more (or fewer) than one line.
+const cases: Case[] = [
+  { name: 'circular reference', act: (l) => l.info({ circular }, 'm'), check: (r) => expect(r.circular).toEqual({ name: 'loop', self: MARKERS.circular }) },
+  { name: 'BigInt', act: (l) => l.info({ big: 12345678901234567890n, nested: { n: 1n } }, 'm'), check: (r) => expect(r).toMatchObject({ big: '12345678901234567890', nested: { n: '1' } }) },
+  { name: 'Symbol keys and values', act: (l) => l.info({ [Symbol('k')]: 1, s: Symbol('v'), ok: 1 }, 'm'), check: (r) => expect(r).not.toHaveProperty('s') },
+  { name: 'undefined, NaN, Infinity', act: (l) => l.info({ u: undefined, n: NaN, i: -Infinity, nested: { n: NaN, u: undefined } }, 'm'), check: (r) => expect(r).toMatchObject({ n: null, i: null, nested: { n: null } }) },
+  { name: 'throwing getter', act: (l) => l.info({ g: { ok: 1, get bad() { throw new Error('getter exploded') } } }, 'm'), check: (r) => expect(r.g).toEqual({ ok: 1, bad: `${MARKERS.unserializable}Error: getter exploded]` }) },
+  { name: 'throwing toJSON', act: (l) => l.info({ t: { toJSON() { throw new RangeError('no json') } } }, 'm'), check: (r) => expect(r.t).toBe(`${MARKERS.unserializable}RangeError: no json]`) },
+  { name: 'revoked proxy as a field', act: (l) => l.info({ p: revoked.proxy }, 'm'), check: (r) => expect(String(r.p)).toMatch(/^\[Unserializable: TypeError: .*revoked/) },
+  { name: 'revoked proxy as the whole argument', act: (l) => l.info(revoked.proxy as object, 'still here'), check: (r) => expect(r).toMatchObject({ message: 'still here', log_error: expect.stringMatching(/^\[Unserializable: /) as unknown }) },
+  { name: '__proto__ and constructor keys stay data', act: (l) => l.info(JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}') as object, 'm'), check: (r, line) => {
+    expect(line).toContain('"__proto__":{"polluted":true}')
+    expect(Object.prototype.hasOwnProperty.call(r, '__proto__')).toBe(true)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  } },
+  { name: '10,000 levels deep', act: (l) => l.info({ deep: deep(10_000) }, 'm'), check: (r, line) => {
+    expect(line).toContain(MARKERS.depth)
+    expect(depthOf(r.deep)).toBeLessThanOrEqual(10)
+  } },
+  { name: '50 levels deep (JSON.stringify would not throw)', act: (l) => l.info({ deep: deep(50) }, 'm'), check: (r, line) => {
+    expect(line).toContain(MARKERS.depth)
+    expect(depthOf(r.deep)).toBeLessThanOrEqual(10)
+  } },
+  { name: '100,000 keys', act: (l) => l.info({ wide: Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i])) }, 'm'), check: (r, line) => {
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536)
+    expect(line).toContain('more keys]')
+    expect((r.wide as Record<string, unknown>).k0).toBe(0)
+  } },
+  { name: '1,000,000-element array', act: (l) => l.info({ arr: new Array(1_000_000).fill(7) }, 'm'), check: (r, line) => {
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536)
+    expect((r.arr as unknown[]).at(-1)).toMatch(/^\[Truncated: \d+ more items\]$/)
+  } },
+  { name: 'CR, LF, U+2028, U+2029 and control characters', act: (l) => l.info({ v: 'a\rb\nc\u2028d\u2029e\u0000f', ['k\u2028']: 1 }, 'line1\nline2\u2028'), check: (r, line) => {
+    // eslint-disable-next-line no-control-regex -- the point is that no raw control character survives
+    expect(line).not.toMatch(/[\r\n\u2028\u2029\u0000]/)
+    expect(r.message).toBe('line1\nline2\u2028')
+    expect(r.v).toBe('a\rb\nc\u2028d\u2029e\u0000f')
+  } },
+  { name: 'lone surrogates become U+FFFD', act: (l) => l.info({ v: 'x\ud800y', w: 'ok 😀', ['\udc00k']: 1 }, 'm\udfff'), check: (r, line) => {
+    expect(Buffer.from(line, 'utf8').toString('utf8')).toBe(line)
+    expect(r).toMatchObject({ v: 'x\ufffdy', w: 'ok 😀', message: 'm\ufffd', '\ufffdk': 1 })
+  } },
+  { name: 'a literal backslash-u text is not mistaken for a surrogate', act: (l) => l.info({ v: '\\ud800' }, 'm'), check: (r) => expect(r.v).toBe('\\ud800') },
+  { name: 'line over 64 KiB: the longest strings are cut, the line is kept', act: (l) => l.info({ big: 'x'.repeat(200_000), small: 'keep me', other: 'y'.repeat(40_000) }, 'm'), check: (r, line) => {
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536)
+    expect(r.small).toBe('keep me')
+    expect(String(r.big)).toMatch(/\.\.\.\[Truncated: \d+ more chars\]$/)
+    expect(String(r.big).length).toBeLessThan(40_000)
+  } },
+  { name: 'huge message is cut too', act: (l) => l.info('z'.repeat(300_000)), check: (r, line) => {
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536)
+    expect(String(r.message)).toMatch(/Truncated: \d+ more chars\]$/)
+  } },
+  { name: 'multi-byte text is capped in bytes', act: (l) => l.info({ s: '€'.repeat(40_000) }, 'm'), check: (_r, line) => expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536) },
+  { name: 'error with a self-referencing cause chain', act: (l) => {
+    const e = new Error('outer') as Error & { cause?: unknown }
+    e.cause = e
+    l.error(e)
+  }, check: (r) => expect(r.err).toMatchObject({ type: 'Error', message: 'outer', cause: MARKERS.circular }) },
+  { name: 'long cause chain is bounded', act: (l) => {
+    let e = new Error('e0')
+    for (let i = 1; i < 50; i++) e = new Error(`e${i}`, { cause: e })
+    l.error(e)
+  }, check: (_r, line) => expect(line).toContain(MARKERS.depth) },
+  { name: 'error with a throwing message getter', act: (l) => {
+    const e = new Error('x')
+    Object.defineProperty(e, 'message', { get() { throw new Error('nope') } })
+    l.error({ err: e }, 'failed')
+  }, check: (r) => expect(r).toMatchObject({ message: 'failed', err: { message: `${MARKERS.unserializable}Error: nope]` } }) },
+  { name: 'non-string message', act: (l) => l.info(42 as unknown as string), check: (r) => expect(r.message).toBe('42') },
+  { name: 'key with quotes', act: (l) => l.info({ 'a"b': 1 }, 'm'), check: (r) => expect(r['a"b']).toBe(1) },
+]
+
+describe('safe serialisation: one call, one valid JSON object line, never a throw', () => {
+  it.each(cases)('$name', async ({ act, check }) => {
+    const lines = await captureLines({}, (l) => {
+      expect(() => act(l)).not.toThrow()
+    })
+    expect(lines).toHaveLength(1)
+    const line = lines[0] as string
+    const record = JSON.parse(line) as Record<string, unknown>
+    expect(typeof record).toBe('object')
+    expect(keyOrder(line).slice(0, 5)).toEqual(HEAD_KEYS.slice(0, 5))
+    check(record, line)
+  })
+
+  it('maxLineBytes and maxDepth are options', async () => {
+    const [line] = await captureLines({ maxLineBytes: 2048, maxDepth: 3 }, (l) => l.info({ s: 'q'.repeat(5000), d: deep(6) }, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(2048)
+    expect(depthOf((JSON.parse(line as string) as { d: unknown }).d)).toBeLessThanOrEqual(3)
+  })
+})
