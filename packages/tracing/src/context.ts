@@ -114,20 +114,39 @@ export function startTraceContext(parent?: IncomingTrace | TraceContext, sampled
 }
 
 /**
- * The span a server request runs in. A recording span already active (the SDK's http instrumentation made
- * it) is used as is, so no second span is made; otherwise the incoming trace is continued (or a new one
- * started) with a non-recording span carrying a fresh span id.
+ * The HTTP server span of `@opentelemetry/instrumentation-http`, which it keeps in the context under core's
+ * RPC metadata key. `createContextKey` keys are `Symbol.for(description)`, so reading it needs no
+ * dependency on `@opentelemetry/core`. Framework instrumentations make per-middleware spans active, so the
+ * active span alone would name a middleware, not the request.
  */
-export function requestContext(
-  incoming: () => IncomingTrace | undefined,
-  sampled: boolean,
-): { ctx: Context; trace: TraceContext; own: boolean } {
+const RPC_METADATA = createContextKey('OpenTelemetry SDK Context Key RPC_METADATA')
+
+/** What the middleware runs a request in. */
+export interface RequestScope {
+  /** Context the rest of the request runs in. */
+  readonly ctx: Context
+  /** Context the access line is written in (the request's span active). */
+  readonly logCtx: Context
+  readonly trace: TraceContext
+  /** True when tracewire made the span (no SDK span was recording). */
+  readonly own: boolean
+}
+
+/**
+ * The span a server request runs in. With the SDK running, its HTTP server span (or, failing that, the
+ * active recording span) is used as is, so no second span is made; otherwise the incoming trace is continued
+ * (or a new one started) with a non-recording span carrying a fresh span id.
+ */
+export function requestContext(incoming: () => IncomingTrace | undefined, sampled: boolean): RequestScope {
   const active = context.active()
-  const span = trace.getSpan(active)
-  if (span !== undefined && span.isRecording()) {
-    const tc = traceContextOf(active)
-    if (tc !== undefined) return { ctx: active, trace: tc, own: false }
+  const rpcSpan = (active.getValue(RPC_METADATA) as { span?: Span } | undefined)?.span
+  const sdkSpan = rpcSpan !== undefined && typeof rpcSpan.isRecording === 'function' ? rpcSpan : trace.getSpan(active)
+  if (sdkSpan !== undefined && sdkSpan.isRecording()) {
+    const logCtx = sdkSpan === trace.getSpan(active) ? active : trace.setSpan(active, sdkSpan)
+    const tc = traceContextOf(logCtx)
+    if (tc !== undefined) return { ctx: active, logCtx, trace: tc, own: false }
   }
   const tc = startTraceContext(incoming(), sampled)
-  return { ctx: contextWith(tc, active), trace: tc, own: true }
+  const ctx = contextWith(tc, active)
+  return { ctx, logCtx: ctx, trace: tc, own: true }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { context } from '@opentelemetry/api'
 import { logOnClose, pathOf } from './access-log.js'
-import { ensureContextManager, requestContext } from './context.js'
+import { ensureContextManager, requestContext, type RequestScope } from './context.js'
 import { extractResolved } from './extract.js'
 import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-options.js'
 import { traceBindings } from './access-log.js'
@@ -58,7 +58,7 @@ export function expressMiddleware(options: MiddlewareOptions = {}): ExpressMiddl
 
   return function tracewireExpress(req, res, next) {
     const startedMs = performance.now()
-    let scope: ReturnType<typeof requestContext>
+    let scope: RequestScope
     try {
       scope = requestContext(() => extractResolved(req.headers, o.extract, true), o.sampled)
       const tc = scope.trace
@@ -68,7 +68,7 @@ export function expressMiddleware(options: MiddlewareOptions = {}): ExpressMiddl
         const log = bind ? logger.child(traceBindings(tc)) : logger
         req.log = log
         if (o.accessLog && !o.skipPaths.has(pathOf(req.originalUrl ?? req.url))) {
-          logOnClose(res, log, scope.ctx, tc, startedMs, () => ({
+          logOnClose(res, log, scope.logCtx, tc, startedMs, () => ({
             method: req.method,
             route: routeOf(req),
             url: req.originalUrl ?? req.url,

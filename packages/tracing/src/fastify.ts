@@ -2,7 +2,7 @@ import type { FastifyPluginCallback } from 'fastify'
 import fp from 'fastify-plugin'
 import { context } from '@opentelemetry/api'
 import { logOnClose, pathOf, traceBindings } from './access-log.js'
-import { ensureContextManager, requestContext } from './context.js'
+import { ensureContextManager, requestContext, type RequestScope } from './context.js'
 import { extractResolved } from './extract.js'
 import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-options.js'
 import { formatTraceparent } from './traceparent.js'
@@ -27,7 +27,7 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
 
   fastify.addHook('onRequest', (request, reply, next) => {
     const startedMs = performance.now()
-    let scope: ReturnType<typeof requestContext>
+    let scope: RequestScope
     try {
       scope = requestContext(() => extractResolved(request.headers, o.extract, true), o.sampled)
       const tc = scope.trace
@@ -45,7 +45,7 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
       reply.log = log as typeof reply.log
       const raw = request.raw
       if (o.accessLog && !o.skipPaths.has(pathOf(raw.url))) {
-        logOnClose(reply.raw, log, scope.ctx, tc, startedMs, () => ({
+        logOnClose(reply.raw, log, scope.logCtx, tc, startedMs, () => ({
           method: raw.method,
           route: request.routeOptions?.url ?? (request as unknown as { routerPath?: string }).routerPath,
           url: raw.url,

@@ -60,3 +60,24 @@ export async function abortedRequest(url: string, afterMs: number): Promise<void
 export const TRACE = '0af7651916cd43dd8448eb211c80319c'
 export const PARENT = 'b7ad6b7169203331'
 export const TRACEPARENT = `00-${TRACE}-${PARENT}-01`
+
+/**
+ * A GET over a raw TCP socket: no HTTP client instrumentation can add or replace headers (the SDK's http and
+ * undici instrumentations would inject their own client span's traceparent). Returns the response headers.
+ */
+export async function rawGet(url: string, headers: Record<string, string>): Promise<Record<string, string>> {
+  const net = await import('node:net')
+  const u = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(u.port), u.hostname)
+    let text = ''
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')))
+    socket.on('error', reject)
+    socket.on('end', () => {
+      const head = text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n').slice(1)
+      resolve(Object.fromEntries(head.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()])))
+    })
+    const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+    socket.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\nconnection: close\r\n${lines}\r\n`)
+  })
+}
