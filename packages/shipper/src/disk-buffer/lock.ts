@@ -1,25 +1,28 @@
 import { readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { threadId } from 'node:worker_threads'
 import { DiskBufferError } from './errors.js'
 
 /**
- * Directories locked by live SegmentLogs of this process. A lock file carrying our own pid but no
- * entry here was left by an instance that was abandoned without close() (a simulated crash in
- * tests, or a worker thread that died); it is stale.
+ * Directories locked by live SegmentLogs of this thread. A lock file carrying our own pid and
+ * thread id but no entry here was left by an instance abandoned without close() (a simulated
+ * crash in tests); it is stale. Module state is per thread, hence the thread id in the file.
  */
 const heldInProcess = new Set<string>()
 
 export const LOCK_FILE = 'lock'
 
 /**
- * One process per buffer directory, enforced by a `lock` file holding the owner's pid.
+ * One process per buffer directory, enforced by a `lock` file holding the owner's pid and thread
+ * id (`<pid> <threadId>`; the shipper may run in a pino transport worker thread).
  *
  * Kept simple on purpose (Fluentd relies on one worker per buffer path without a lock at all):
  * the file is created with O_EXCL; if it exists and names a live pid (signal 0 succeeds or fails
  * with EPERM), opening fails with TW_SHIPPER_BUFFER_LOCKED; a dead pid (or garbage) is stale and
- * taken over. Known limits, documented in README.md: pid reuse after a crash can make a stale lock
- * look live (delete the file by hand), and it is not meant for network file systems shared by
- * several hosts.
+ * taken over. Another thread of our own process holding it counts as live (a worker thread that
+ * died without close() keeps the directory locked until the process exits). Known limits,
+ * documented in README.md: pid reuse after a crash can make a stale lock look live (delete the
+ * file by hand), and it is not meant for network file systems shared by several hosts.
  */
 export async function acquireLock(dir: string): Promise<void> {
   if (heldInProcess.has(dir)) {
@@ -28,7 +31,7 @@ export async function acquireLock(dir: string): Promise<void> {
   const file = join(dir, LOCK_FILE)
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await writeFile(file, `${process.pid}\n`, { flag: 'wx' })
+      await writeFile(file, lockText(), { flag: 'wx' })
       heldInProcess.add(dir)
       return
     } catch (err) {
@@ -36,7 +39,12 @@ export async function acquireLock(dir: string): Promise<void> {
         throw new DiskBufferError('TW_SHIPPER_BUFFER_IO', `cannot create lock file in ${dir}: ${(err as Error).message}`, { cause: err })
       }
     }
-    const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10)
+    const [pidText = '', threadText = '0'] = (await readFile(file, 'utf8').catch(() => '')).trim().split(/\s+/)
+    const owner = Number.parseInt(pidText, 10)
+    const ownerThread = Number.parseInt(threadText, 10)
+    if (owner === process.pid && ownerThread !== threadId) {
+      throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `buffer directory ${dir} is locked by thread ${ownerThread} of this process`)
+    }
     if (owner !== process.pid && isAlive(owner)) {
       throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `buffer directory ${dir} is locked by live process ${owner}`)
     }
@@ -47,7 +55,7 @@ export async function acquireLock(dir: string): Promise<void> {
 
 /** Writes the lock file again (after the directory was deleted and recreated under us). */
 export async function rewriteLock(dir: string): Promise<void> {
-  await writeFile(join(dir, LOCK_FILE), `${process.pid}\n`)
+  await writeFile(join(dir, LOCK_FILE), lockText())
 }
 
 /** Releases the lock: removes the file (best effort) and forgets the directory. */
@@ -69,4 +77,8 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+function lockText(): string {
+  return `${process.pid} ${threadId}\n`
 }
