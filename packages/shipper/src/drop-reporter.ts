@@ -4,6 +4,7 @@
  * log pipeline the shipper serves.
  */
 import type { DropReport, OverflowPolicy } from './types.js'
+import { writeStderr } from './stderr.js'
 
 /** Counts drops and reports them in intervals. */
 export class DropReporter {
@@ -43,8 +44,7 @@ export class DropReporter {
     this.pending = 0
     this.lastReportAt = Date.now()
     if (this.toStderr) {
-      process.stderr.write(
-        `tracewire shipper: buffer full, dropped ${report.dropped} log line(s) (policy ${report.policy}, ${report.totalDropped} since start)\n`,
+      writeStderr(`buffer full, dropped ${report.dropped} log line(s) (policy ${report.policy}, ${report.totalDropped} since start)`,
       )
     }
     try {

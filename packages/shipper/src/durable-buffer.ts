@@ -5,6 +5,7 @@
 import type { DeadLetterFile, SegmentLog, SegmentLogReport } from './disk-buffer/index.js'
 import { openDeadLetterFile, openSegmentLog } from './disk-buffer/index.js'
 import type { ResolvedOptions } from './options.js'
+import { writeStderr } from './stderr.js'
 
 /** What the shipper holds on disk: the replay log and the dead-letter sink, each optional. */
 export interface DurableBuffer {
@@ -17,7 +18,7 @@ export interface DurableBuffer {
 export async function openDurableBuffer(opts: ResolvedOptions, onReport: (report: SegmentLogReport) => void): Promise<DurableBuffer> {
   const report = (r: SegmentLogReport): void => {
     // Disk problems are handled by the buffer (memory-only fallback); they are made visible here.
-    process.stderr.write(`tracewire shipper: ${r.kind}: ${r.message}\n`)
+    writeStderr(`${r.kind}: ${r.message}`)
     onReport(r)
   }
   const log = opts.bufferDir !== false

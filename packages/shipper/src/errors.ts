@@ -12,6 +12,7 @@ export type ShipperErrorCode =
   | 'TW_SHIPPER_AUTH'
   | 'TW_SHIPPER_BAD_RESPONSE'
   | 'TW_SHIPPER_TEMPLATE'
+  | 'TW_SHIPPER_BUFFER'
 
 /** Base class of every error the shipper raises or reports. */
 export class ShipperError extends Error {

@@ -25,6 +25,7 @@ import type { ResolvedOptions } from './options.js'
 import { resolveOptions } from './options.js'
 import { redactText } from './redact.js'
 import type { CloseResult, DeadLetter, Shipper, ShipperOptions, ShipperStats } from './types.js'
+import { writeStderr } from './stderr.js'
 
 interface FlushWaiter {
   seqLimit: number
@@ -71,6 +72,8 @@ class BulkShipper implements Shipper {
   private readonly drops: DropReporter
   private durable: DurableBuffer | undefined
   private durableOpening: Promise<void> | undefined
+  private earlyDeadLetters: DeadLetter[] = []
+  private recovering: Promise<void> | undefined
 
   // Pending entries in accept order; `head` avoids O(n) shifts.
   private pending: Entry[] = []
@@ -119,12 +122,14 @@ class BulkShipper implements Shipper {
     }, opts.flushIntervalMs)
     this.intervalTimer.unref()
     if (opts.bufferDir !== false || opts.deadLetterDir !== false) {
-      this.durableOpening = openDurableBuffer(opts, (e) => this.recordError('TW_SHIPPER_CONNECTION', e.message, null, false))
+      this.durableOpening = openDurableBuffer(opts, (e) => this.recordError('TW_SHIPPER_BUFFER', e.message, null, false))
         .then((durable) => this.onDurableReady(durable))
         .catch((err: unknown) => {
+          this.durableOpening = undefined
+          this.earlyDeadLetters = []
           const message = `durable buffer unavailable, keeping lines in memory only: ${redactText((err as Error).message)}`
-          process.stderr.write(`tracewire shipper: ${message}\n`)
-          this.recordError('TW_SHIPPER_CONNECTION', message, null, false)
+          writeStderr(message)
+          this.recordError('TW_SHIPPER_BUFFER', message, null, true)
         })
     }
   }
@@ -259,6 +264,20 @@ class BulkShipper implements Shipper {
 
   flush(): Promise<void> {
     this.flushDue = true
+    // Lines replayed from the durable buffer count as "accepted so far": wait for the replay first.
+    if (this.durableOpening || this.recovering) {
+      this.pump()
+      return (async () => {
+        await this.durableOpening
+        await this.recovering
+        await this.flushAccepted()
+      })()
+    }
+    return this.flushAccepted()
+  }
+
+  private flushAccepted(): Promise<void> {
+    this.flushDue = true
     if (this.bufferedDocs === 0) return Promise.resolve()
     const promise = new Promise<void>((resolve) => {
       this.flushWaiters.push({ seqLimit: this.seq, remaining: this.bufferedDocs, resolve })
@@ -300,7 +319,8 @@ class BulkShipper implements Shipper {
       // Ref'd on purpose: close() must keep the process alive until the final flush settles or the deadline.
       deadline = setTimeout(() => resolve(true), this.opts.shutdownTimeoutMs)
     })
-    const flushed = this.flush().then(() => false)
+    // Not flush(): a replay still in progress stops at close, the rest stays on disk.
+    const flushed = this.flushAccepted().then(() => false)
     const expired = await Promise.race([flushed, timedOut])
     clearTimeout(deadline)
     this.closedHard = true
@@ -308,8 +328,7 @@ class BulkShipper implements Shipper {
     for (const controller of this.controllers) controller.abort()
     const undelivered = this.bufferedDocs
     if (expired && undelivered > 0 && this.opts.reportDropsToStderr) {
-      process.stderr.write(
-        `tracewire shipper: closed after ${this.opts.shutdownTimeoutMs} ms with ${undelivered} document(s) undelivered${this.durable?.log ? ' (kept in the durable buffer for the next start)' : ''}\n`,
+      writeStderr(`closed after ${this.opts.shutdownTimeoutMs} ms with ${undelivered} document(s) undelivered${this.durable?.log ? ' (kept in the durable buffer for the next start)' : ''}`,
       )
     }
     this.drops.report()
@@ -322,8 +341,9 @@ class BulkShipper implements Shipper {
 
   // ---- durable buffer -------------------------------------------------------------------------
 
-  private async onDurableReady(durable: DurableBuffer): Promise<void> {
+  private onDurableReady(durable: DurableBuffer): void {
     this.durable = durable
+    for (const record of this.earlyDeadLetters.splice(0)) durable.deadLetters?.write(record)
     const log = durable.log
     if (log) {
       // Lines accepted while the log was opening are appended now, so they survive a crash too.
@@ -336,7 +356,8 @@ class BulkShipper implements Shipper {
       }
     }
     this.durableOpening = undefined
-    if (log) await this.recover()
+    // Not awaited: close() must not wait for a replay that itself waits for buffer room.
+    if (log) this.recovering = this.recover().finally(() => (this.recovering = undefined))
   }
 
   /** Replays lines left by an earlier run, with their ids, as buffer room allows. */
@@ -345,8 +366,9 @@ class BulkShipper implements Shipper {
     if (!log) return
     const chunkBytes = Math.max(64 * 1024, Math.min(this.opts.flushBytes, this.opts.maxBufferBytes >> 2))
     for (;;) {
-      while (this.bufferedBytes + chunkBytes > this.opts.maxBufferBytes && !this.closedHard) await this.drainedOrSettled()
-      if (this.closedHard) return
+      while (this.bufferedBytes + chunkBytes > this.opts.maxBufferBytes && !this.closing) await this.drainedOrSettled()
+      // Replay stops at close: what is left stays on disk for the next start.
+      if (this.closing) return
       const entries = await log.readRecovered(chunkBytes)
       if (entries.length === 0) return
       for (const e of entries) this.accept(e.line.toString('utf8'), e.line, e.id, e.ticket)
@@ -568,7 +590,9 @@ class BulkShipper implements Shipper {
   private deadLetter(record: Omit<DeadLetter, 'time'>): void {
     const full: DeadLetter = { ...record, time: new Date().toISOString() }
     this.deadLettered++
-    this.durable?.deadLetters?.write(full)
+    if (this.durable) this.durable.deadLetters?.write(full)
+    // Dead letters before the file opened are kept (bounded) and written once it is open.
+    else if (this.durableOpening && this.earlyDeadLetters.length < 10_000) this.earlyDeadLetters.push(full)
     try {
       this.callbacks.onDeadLetter?.(full)
     } catch {
