@@ -9,6 +9,7 @@ import { promisify } from 'node:util'
 import { expect, it } from 'vitest'
 import { describeEngines } from '../../../test/support/engines.js'
 import { useIndexPrefix } from '../../../test/support/index-prefix.js'
+import { ALERT_MESSAGE_TEMPLATE } from '../src/cli/alerting.js'
 import { runCli } from '../src/cli/run.js'
 import { createShipper } from '../src/index.js'
 import { captureIo } from './cli-fake-server.js'
@@ -169,5 +170,49 @@ describeEngines('tracewire bin after the shipper (direct mode)', (engine) => {
     const usage = await run(process.execPath, [BIN, 'trace', 'XYZ'], { env }).catch((e: unknown) => e)
     expect((usage as { code?: number; stderr?: string }).code).toBe(2)
     expect((usage as { stderr?: string }).stderr).toContain('32 lowercase hex')
+  })
+})
+
+describeEngines('the alert message template', (engine) => {
+  // Alerting renders message templates with the server's lang-mustache module. `_render/template`
+  // runs that same engine, so this pins the template against real Mustache semantics
+  // (`ctx.results.0.hits.hits` list access and iteration). It needs the lang-mustache module in the
+  // embedded server; without it the endpoint does not exist and the test is skipped at run time.
+  it('lists service, message and trace id of every error line', async (ctx) => {
+    const probe = await fetch(`${engine.url}/_render/template`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ source: '{"a":"{{x}}"}', params: { x: 1 } }),
+    })
+    if (probe.status !== 200) ctx.skip('the embedded server has no lang-mustache module (_render/template unavailable)')
+    // _render/template must produce JSON, so the text template goes inside a JSON string, exactly
+    // where a Slack destination puts it ({"text": <message>}).
+    const source = `{"text":${JSON.stringify(ALERT_MESSAGE_TEMPLATE)}}`
+    const hits = [
+      { _source: { service: 'payments', message: 'card declined', trace_id: TRACE } },
+      { _source: { service: 'orders', message: 'payment failed: "402"', trace_id: OTHER } },
+    ]
+    const res = await fetch(`${engine.url}/_render/template`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        source,
+        params: {
+          ctx: {
+            monitor: { name: 'tracewire-error-logs' },
+            periodStart: '2026-11-26T12:00:00Z',
+            periodEnd: '2026-11-26T12:05:00Z',
+            results: [{ hits: { total: { value: 2, relation: 'eq' }, hits } }],
+          },
+        },
+      }),
+    })
+    expect(res.status).toBe(200)
+    const { template_output: output } = (await res.json()) as { template_output: { text: string } }
+    expect(output.text.split('\n').map((l) => l.trim()).filter(Boolean)).toEqual([
+      'tracewire-error-logs: 2 error line(s) between 2026-11-26T12:00:00Z and 2026-11-26T12:05:00Z',
+      `• payments: card declined (trace_id ${TRACE})`,
+      `• orders: payment failed: "402" (trace_id ${OTHER})`,
+    ])
   })
 })
