@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ensureBuilt, tempDir } from './helpers.js'
+
+const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'exit-paths.mjs')
+
+interface Outcome {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  lines: Array<Record<string, unknown>>
+}
+
+function run(mode: string, count: number, opts: { toStdout?: boolean; signalAfterReady?: NodeJS.Signals } = {}): Promise<Outcome> {
+  const file = path.join(tempDir(), 'orders.log')
+  const child = spawn(process.execPath, [fixture, mode, opts.toStdout ? '-' : file, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+    if (opts.signalAfterReady && stdout.includes('ready\n')) {
+      const signal = opts.signalAfterReady
+      opts.signalAfterReady = undefined
+      setTimeout(() => child.kill(signal), 30)
+    }
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      const text = opts.toStdout ? stdout : fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
+      const lines = text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+      resolve({ code, signal, stdout, stderr, lines })
+    })
+  })
+}
+
+/** The numbered lines arrived exactly once each, in order, from 0 up. */
+function expectContiguous(lines: Array<Record<string, unknown>>, atLeast: number): void {
+  const seqs = lines.filter((l) => typeof l.seq === 'number').map((l) => l.seq as number)
+  expect(seqs.length).toBeGreaterThanOrEqual(atLeast)
+  expect(seqs).toEqual(seqs.map((_, i) => i))
+}
+
+describe('no line is lost when the process ends (child processes, lines counted)', () => {
+  beforeAll(ensureBuilt)
+
+  it('normal exit', async () => {
+    const out = await run('normal', 5000)
+    expect(out.code).toBe(0)
+    expect(out.lines).toHaveLength(5000)
+    expectContiguous(out.lines, 5000)
+  })
+
+  it('process.exit() right after logging', async () => {
+    const out = await run('exit', 5000)
+    expect(out.code).toBe(3)
+    expectContiguous(out.lines, 5000)
+    expect(out.lines).toHaveLength(5000)
+  })
+
+  it('process.exit() with stdout as the destination', async () => {
+    const out = await run('exit', 2000, { toStdout: true })
+    expect(out.code).toBe(3)
+    expect(out.lines).toHaveLength(2000)
+    expectContiguous(out.lines, 2000)
+  })
+
+  it('uncaught exception: every line plus a synchronous fatal line; Node still prints the error and exits 1', async () => {
+    const out = await run('throw', 3000)
+    expect(out.code).toBe(1)
+    expect(out.stderr).toContain('kaboom')
+    expectContiguous(out.lines, 3010)
+    const last = out.lines.at(-1) as Record<string, unknown>
+    expect(last).toMatchObject({ level: 'fatal', message: 'kaboom', origin: 'uncaughtException', err: { type: 'Error', message: 'kaboom' } })
+    expect(out.lines).toHaveLength(3011)
+  })
+
+  it('unhandled rejection: fatal line, exit 1', async () => {
+    const out = await run('reject', 1000)
+    expect(out.code).toBe(1)
+    expectContiguous(out.lines, 1010)
+    expect(out.lines.at(-1)).toMatchObject({ level: 'fatal', message: 'rejected', origin: 'unhandledRejection' })
+  })
+
+  it('SIGTERM without an application handler: lines flushed, then the process dies of SIGTERM as it would have', async () => {
+    const out = await run('sigterm', 100, { signalAfterReady: 'SIGTERM' })
+    expect(out.signal).toBe('SIGTERM')
+    expectContiguous(out.lines, 100)
+  })
+
+  it('SIGTERM with an application handler: the handler keeps control and its own lines arrive', async () => {
+    const out = await run('sigterm-own-handler', 100, { signalAfterReady: 'SIGTERM' })
+    expect(out.signal).toBeNull()
+    expect(out.code).toBe(0)
+    expectContiguous(out.lines, 100)
+    expect(out.lines.some((l) => l.message === 'own handler ran')).toBe(true)
+  })
+})
