@@ -55,20 +55,29 @@ export function resolveMiddlewareOptions(options: MiddlewareOptions = {}): Resol
   }
 }
 
+function symbolNamed(o: object, description: string): symbol | undefined {
+  for (const sym of Object.getOwnPropertySymbols(o)) if (sym.description === description) return sym
+  return undefined
+}
+
 /**
- * True when the logger has a pino `mixin`. pino keeps it under a private symbol described `pino.mixin`
- * on the root logger (children inherit it through the prototype chain), so we look for that description.
+ * True when the logger writes trace ids itself, judged from pino's private symbols (looked up by
+ * description, so pino need not be loaded here):
+ * - a pino `mixin` (`pino.mixin`; OpenTelemetry's pino instrumentation and hand-written span mixins);
+ * - a line builder of its own: `pino.asJson` set on the logger rather than inherited from pino's shared
+ *   prototype (the one that also owns `child`), as `@tracewire/logger` does to write the active span's ids.
  */
-function hasPinoMixin(logger: object): boolean {
+function readsActiveSpan(logger: object): boolean {
   for (let o: object | null = logger; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
-    for (const sym of Object.getOwnPropertySymbols(o)) {
-      if (sym.description === 'pino.mixin') return typeof (o as Record<symbol, unknown>)[sym] === 'function'
-    }
+    const mixin = symbolNamed(o, 'pino.mixin')
+    if (mixin !== undefined && typeof (o as Record<symbol, unknown>)[mixin] === 'function') return true
+    const asJson = symbolNamed(o, 'pino.asJson')
+    if (asJson !== undefined) return !Object.prototype.hasOwnProperty.call(o, 'child')
   }
   return false
 }
 
 /** Whether `req.log` gets the trace ids as child bindings (see `bindTraceFields`). */
 export function shouldBindTraceFields(logger: LoggerLike, setting: boolean | 'auto'): boolean {
-  return setting === 'auto' ? !hasPinoMixin(logger) : setting
+  return setting === 'auto' ? !readsActiveSpan(logger) : setting
 }

@@ -124,8 +124,9 @@ export interface MiddlewareOptions extends ExtractOptions, InjectOptions {
   readonly sampled?: boolean
   /**
    * Bind `trace_id`, `span_id` and `trace_flags` into `req.log` as child bindings. Default `'auto'`: only when
-   * the logger has no pino `mixin` (a logger with a mixin, like `@tracewire/logger` or OpenTelemetry's pino
-   * instrumentation, reads the active span itself, and binding the ids too would write each key twice).
+   * the logger does not read the active span itself. `@tracewire/logger` (its own line builder) and loggers
+   * with a pino `mixin` (OpenTelemetry's pino instrumentation) do; binding the ids too would write each key
+   * twice (or, with `@tracewire/logger`, move them under `fields_clash`).
    */
   readonly bindTraceFields?: boolean | 'auto'
 }

@@ -1,0 +1,73 @@
+// The middleware with the real @tracewire/logger (workspace package, built to packages/logger/dist).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { afterAll, describe, expect, it } from 'vitest'
+import express from 'express'
+import fastify from 'fastify'
+import { createLogger } from '@tracewire/logger'
+import { expressMiddleware, fastifyPlugin } from '../src/index.js'
+import type { ExpressLikeRequest } from '../src/index.js'
+import { PARENT, TRACE, TRACEPARENT, keyCount, until } from './helpers.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'tracewire-tracing-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function fileLines(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean)
+  } catch {
+    return []
+  }
+}
+
+describe('@tracewire/logger as the middleware logger', () => {
+  it('express: handler and access lines carry the trace once, no fields_clash', async () => {
+    const file = join(dir, 'express.log')
+    const logger = createLogger({ service: 'orders', stdout: false, file, handleExit: false })
+    const app = express()
+    app.use(expressMiddleware({ logger }))
+    app.get('/o/:id', (req, res) => {
+      ;(req as ExpressLikeRequest).log?.info('handler')
+      res.send('ok')
+    })
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/o/1`, { headers: { traceparent: TRACEPARENT } })).text()
+    await until(() => fileLines(file).length >= 2 || (void logger.flush(), false), 5000)
+    server.close()
+    await logger.close()
+    const raw = fileLines(file)
+    expect(raw).toHaveLength(2)
+    for (const l of raw) {
+      expect(keyCount(l, 'trace_id')).toBe(1)
+      expect(l).not.toContain('fields_clash')
+      const line = JSON.parse(l) as Record<string, unknown>
+      expect(line).toMatchObject({ service: 'orders', trace_id: TRACE })
+    }
+    expect(JSON.parse(raw[1]!)).toMatchObject({ message: 'request completed', level: 'info', parent_span_id: PARENT, route: '/o/:id' })
+  })
+
+  it('fastify: as Fastify\'s own logger (loggerInstance), every request line carries the trace', async () => {
+    const file = join(dir, 'fastify.log')
+    const logger = createLogger({ service: 'orders', stdout: false, file, handleExit: false })
+    const app = fastify({ loggerInstance: logger, disableRequestLogging: true })
+    await app.register(fastifyPlugin)
+    app.get('/o/:id', async (request) => {
+      request.log.info('handler')
+      return 'ok'
+    })
+    const url = await app.listen({ port: 0, host: '127.0.0.1' })
+    await (await fetch(`${url}/o/1`, { headers: { traceparent: TRACEPARENT } })).text()
+    await until(() => fileLines(file).some((l) => l.includes('request completed')) || (void logger.flush(), false), 5000)
+    await app.close()
+    await logger.close()
+    const raw = fileLines(file).filter((l) => l.includes('"reqId"'))
+    expect(raw.map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(['handler', 'request completed'])
+    for (const l of raw) {
+      expect(keyCount(l, 'trace_id')).toBe(1)
+      expect(JSON.parse(l)).toMatchObject({ trace_id: TRACE })
+    }
+  })
+})
