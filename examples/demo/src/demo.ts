@@ -1,0 +1,129 @@
+// The tracewire demo (`npm run demo`): two services, one trace across them, the files Fluentd would tail and,
+// when an Elasticsearch is at hand, the same lines shipped directly and read back as one timeline.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { esJson, resolveElasticsearch, type DemoElasticsearch } from './elasticsearch.js'
+import { indexOf, readLogFile, type LogLine } from './log-file.js'
+import { startService, stopService, type RunningService } from './services.js'
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+const logDir = process.env.DEMO_LOG_DIR ?? join(repoRoot, '.tmp', 'demo', 'logs')
+const say = (line = ''): void => console.log(line)
+
+interface Call {
+  what: string
+  method: 'GET' | 'POST'
+  path: string
+  body?: unknown
+  traceparent?: string
+}
+
+// The caller of the first request already has a trace (a browser or gateway would): tracewire continues it.
+const CALLER_TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+
+async function send(orders: RunningService, call: Call): Promise<{ status: number; traceId: string; json: unknown }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (call.traceparent) headers.traceparent = call.traceparent
+  const response = await fetch(`${orders.url}${call.path}`, {
+    method: call.method,
+    headers,
+    body: call.body === undefined ? undefined : JSON.stringify(call.body),
+  })
+  const traceId = response.headers.get('traceparent')?.split('-')[1] ?? '?'
+  return { status: response.status, traceId, json: await response.json() }
+}
+
+function pretty(lines: LogLine[]): string[] {
+  const start = lines[0]?.time ?? 0
+  const skip = new Set(['level', 'time', '@timestamp', 'service', 'message', 'trace_id', 'span_id', 'trace_flags', 'host', 'pid'])
+  return lines.map((l) => {
+    const offset = `+${((l.time - start) * 1000).toFixed(0).padStart(4)} ms`
+    const extra = Object.entries(l)
+      .filter(([k]) => !skip.has(k))
+      .map(([k, v]) => `${k}=${k === 'err' ? (v as { message?: string }).message : JSON.stringify(v)}`)
+      .join(' ')
+    return `  ${offset}  ${l.service.padEnd(8)} ${l.level.padEnd(5)} span ${l.span_id ?? '-'.repeat(16)}  ${l.message ?? ''}  ${extra}`
+  })
+}
+
+async function showShipped(es: DemoElasticsearch, expected: number, traceId: string): Promise<void> {
+  say(`\n4. The same lines, shipped directly to ${es.url} by @tracewire/shipper (logger option \`elasticsearch\`):`)
+  let count = 0
+  for (let i = 0; i < 40 && count < expected; i++) {
+    await esJson(`${es.url}/fluentd-*/_refresh`, 'POST')
+    count = (await esJson<{ count: number }>(`${es.url}/fluentd-*/_count`)).count
+    if (count < expected) await new Promise((r) => setTimeout(r, 250))
+  }
+  const indices = await esJson<Array<{ index: string; 'docs.count': string }>>(`${es.url}/_cat/indices/fluentd-*?format=json`)
+  for (const i of indices.sort((a, b) => a.index.localeCompare(b.index))) say(`   ${i.index}: ${i['docs.count']} documents`)
+  say(`   ${count} of the ${expected} lines written are in Elasticsearch.`)
+  say(`\n5. \`tracewire trace ${traceId} --es ${es.url}\` reads the trace back as a timeline:`)
+  const cli = join(dirname(createRequire(import.meta.url).resolve('@tracewire/shipper/package.json')), 'dist', 'cli.js')
+  spawnSync(process.execPath, [cli, 'trace', traceId, '--es', es.url], { stdio: 'inherit' })
+}
+
+async function main(): Promise<void> {
+  rmSync(logDir, { recursive: true, force: true })
+  mkdirSync(logDir, { recursive: true })
+  const es = await resolveElasticsearch(say)
+  const esEnv: Record<string, string> = es ? { ES_URL: es.url } : {}
+  const files = { orders: join(logDir, 'orders.log'), payments: join(logDir, 'payments.log') }
+
+  say('1. Starting payments (Fastify) and orders (Express), both logging with @tracewire/logger...')
+  const payments = await startService('payments', { LOG_FILE: files.payments, ...esEnv })
+  const orders = await startService('orders', { LOG_FILE: files.orders, PAYMENTS_URL: payments.url, ...esEnv })
+
+  say('\n2. Sending requests to orders (each POST calls payments over fetch, carrying the trace):')
+  const calls: Call[] = [
+    { what: 'order a coffee (caller already has a trace)', method: 'POST', path: '/orders', body: { item: 'coffee', amount: 4 }, traceparent: CALLER_TRACEPARENT },
+    { what: 'order a book', method: 'POST', path: '/orders', body: { item: 'book', amount: 30 } },
+    { what: 'order a bike (declined by payments)', method: 'POST', path: '/orders', body: { item: 'bike', amount: 900 } },
+    { what: 'order without an amount', method: 'POST', path: '/orders', body: { item: 'pen' } },
+    { what: 'read an order that does not exist', method: 'GET', path: '/orders/nope' },
+  ]
+  const results = []
+  for (const call of calls) {
+    const result = await send(orders, call)
+    results.push(result)
+    say(`   ${call.method.padEnd(4)} ${call.path.padEnd(12)} -> ${result.status}  trace ${result.traceId}  (${call.what})`)
+  }
+
+  // SIGTERM, as an orchestrator would: each logger flushes its file and its shipper before the process exits.
+  await Promise.all([stopService(orders), stopService(payments)])
+
+  const lines = [...readLogFile(files.orders), ...readLogFile(files.payments)].sort((a, b) => a.time - b.time)
+  const failed = results[2]!
+  const traceLines = lines.filter((l) => l.trace_id === failed.traceId)
+  const services = new Set(traceLines.map((l) => l.service))
+  say(`\n3. One request across both services: the declined order, trace_id ${failed.traceId}`)
+  say(`   ${traceLines.length} lines from ${[...services].join(' and ')}, all with the same trace_id:`)
+  for (const l of pretty(traceLines)) say(l)
+
+  const continued = lines.filter((l) => l.trace_id === CALLER_TRACEPARENT.split('-')[1]).length
+  say(`\n   The first order continued the caller's trace ${CALLER_TRACEPARENT.split('-')[1]} (${continued} lines).`)
+  say('\n   The files, in the line format Fluentd tails (FORMAT.md), and the index each line goes to:')
+  for (const [service, file] of Object.entries(files)) {
+    const own = lines.filter((l) => l.service === service)
+    say(`   ${relative(process.cwd(), file) || file}: ${own.length} lines -> ${[...new Set(own.map(indexOf))].join(', ')}`)
+  }
+
+  if (es) {
+    try {
+      await showShipped(es, lines.length, failed.traceId)
+    } finally {
+      await es.stop()
+    }
+  } else {
+    say('\n4. Direct shipping to Elasticsearch: skipped (set ES_URL, or install Java 17 + Maven for the embedded one).')
+  }
+  say(`\nDone. The log files are in ${logDir}`)
+  if (services.size < 2) throw new Error('the declined order should have lines from both services')
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,18 @@
+import { expect, it } from 'vitest'
+import { describeEngines } from '../../../test/support/engines.js'
+import { runDemo } from './run-demo.js'
+
+describeEngines('the demo with direct shipping', (engine) => {
+  it('ships every line it wrote and reads the trace back as a timeline', async () => {
+    if (engine.name !== 'elasticsearch') return
+    const { code, stdout } = await runDemo({ ES_URL: engine.url })
+    expect(code).toBe(0)
+    const [, shipped, written] = /(\d+) of the (\d+) lines written are in Elasticsearch/.exec(stdout) ?? []
+    expect(Number(written)).toBeGreaterThan(0)
+    // The shared server may already hold demo lines from other runs: at least every line of this run is there.
+    expect(Number(shipped)).toBeGreaterThanOrEqual(Number(written))
+    const traceId = /the declined order, trace_id ([0-9a-f]{32})/.exec(stdout)?.[1]
+    expect(stdout).toContain(`tracewire trace ${traceId}`)
+    expect(stdout).toMatch(/payments/)
+  }, 180_000)
+})

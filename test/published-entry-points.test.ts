@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+// Each package is consumed from its built `dist/` the way an `npm install` user gets it: through the
+// package.json `exports` map, once with `require` (CJS) and once with `import` (ESM). The root test
+// command builds the packages before this runs.
+const testDir = dirname(fileURLToPath(import.meta.url))
+
+const entryPoints: Array<{ specifier: string; exports: string[] }> = [
+  { specifier: '@tracewire/logger', exports: ['createLogger'] },
+  { specifier: '@tracewire/tracing', exports: ['parseTraceparent', 'formatTraceparent', 'expressMiddleware', 'fastifyPlugin', 'propagateOutgoing', 'getTraceContext', 'withTraceContext'] },
+  { specifier: '@tracewire/shipper', exports: ['createShipper', 'ensureIndexTemplate'] },
+]
+
+function exportedNames(kind: 'require' | 'import', specifier: string): string[] {
+  const script =
+    kind === 'require'
+      ? `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(specifier)}))))`
+      : `import(${JSON.stringify(specifier)}).then((m) => process.stdout.write(JSON.stringify(Object.keys(m))))`
+  const args = kind === 'require' ? ['-e', script] : ['--input-type=module', '-e', script]
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: testDir, encoding: 'utf8' })) as string[]
+}
+
+describe.each(entryPoints)('$specifier from its built package', ({ specifier, exports }) => {
+  it.each(['require', 'import'] as const)('loads with %s and has its public exports', (kind) => {
+    const names = exportedNames(kind, specifier)
+    for (const name of exports) expect(names).toContain(name)
+  })
+})
