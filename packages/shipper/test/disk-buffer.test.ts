@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { crc32, tableCrc32 } from '../src/disk-buffer/crc32.js'
 import { openSegmentLog } from '../src/disk-buffer/index.js'
 import { crash, entry, makeTemp, open, readAll, rmTemp, segmentBytes, segmentFiles } from './disk-buffer-fixtures/helpers.js'
 
@@ -162,6 +163,64 @@ describe('segment log: recovered segments', () => {
     expect(got.map((e) => e.id)).toEqual(['id-1'])
     expect(await again.readRecovered(10)).toEqual([])
     await again.close()
+  })
+})
+
+describe('segment log: recovered segments and bounds', () => {
+  it('counts segments left by earlier runs against maxDiskBytes until they are acked', async () => {
+    const dir = temp()
+    const { log } = await open(dir, { maxDiskBytes: 3000, segmentMaxBytes: 1000 })
+    while (log.append(entry(0)) !== undefined);
+    await log.close()
+    const { log: again } = await open(dir, { maxDiskBytes: 3000, segmentMaxBytes: 1000 })
+    expect(again.diskBytes).toBe(segmentBytes(dir))
+    expect(again.append(entry(1))).toBeUndefined()
+    for (const e of await readAll(again)) again.ack(e.ticket)
+    await again.sync()
+    expect(again.diskBytes).toBe(0)
+    expect(again.append(entry(2))).toBeTypeOf('number')
+    await again.close()
+  })
+
+  it('recovers segment files named without zero padding, in numeric order', async () => {
+    const dir = temp()
+    for (const n of [1, 2, 3]) {
+      const { log } = await open(dir)
+      log.append(entry(n))
+      await log.close()
+    }
+    const { renameSync } = await import('node:fs')
+    const files = segmentFiles(dir)
+    renameSync(join(dir, files[0]!), join(dir, 'seg-9.log'))
+    renameSync(join(dir, files[1]!), join(dir, 'seg-10.log'))
+    renameSync(join(dir, files[2]!), join(dir, 'seg-100.log'))
+    const { log } = await open(dir)
+    expect((await readAll(log)).map((e) => [e.id, e.ticket])).toEqual([['id-1', 9], ['id-2', 10], ['id-3', 100]])
+    expect(log.append(entry(4))).toBe(101)
+    await log.close()
+  })
+
+  it('serialises concurrent readRecovered calls: each entry is handed out once', async () => {
+    const dir = temp()
+    const { log: w } = await open(dir)
+    for (let i = 0; i < 50; i++) w.append(entry(i))
+    await w.close()
+    const { log: r } = await open(dir)
+    const parts = await Promise.all([r.readRecovered(200), r.readRecovered(200), r.readRecovered(200), r.readRecovered(100_000)])
+    expect(parts.flat().map((e) => e.id)).toEqual(Array.from({ length: 50 }, (_, i) => `id-${i}`))
+    expect(parts[3]!.length).toBeGreaterThan(0)
+    await r.close()
+  })
+})
+
+describe('crc32', () => {
+  it('the table fallback (Node < 20.15) matches the native zlib.crc32', () => {
+    const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff))
+    for (const [a, b] of [[0, 0], [0, 1], [3, 400], [0, 5000], [1234, 4321]] as const) {
+      expect(tableCrc32(data, a, b)).toBe(crc32(data, a, b))
+    }
+    // Known vector: CRC-32 of "123456789" is 0xCBF43926.
+    expect(tableCrc32(Buffer.from('123456789'), 0, 9)).toBe(0xcbf43926)
   })
 })
 
