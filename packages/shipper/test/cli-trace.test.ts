@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../src/cli/run.js'
-import { parseTraceId, traceQuery } from '../src/cli/trace-command.js'
+import { parseTraceId, TIMELINE_FIELDS, traceQuery } from '../src/cli/trace-command.js'
 import { captureIo, startFakeServer, type FakeServer } from './cli-fake-server.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -55,7 +55,8 @@ describe('tracewire trace against a loopback server', () => {
     const req = server.requests[0]
     expect(req?.method).toBe('POST')
     expect(req?.path).toBe('/fluentd-orders-*/_search?ignore_unavailable=true&allow_no_indices=true')
-    expect(req?.body).toEqual(traceQuery(TRACE, 10_000))
+    expect(req?.body).toEqual(traceQuery(TRACE, 10_000, TIMELINE_FIELDS))
+    expect(req?.body).toMatchObject({ query: { bool: { should: [{ term: { trace_id: TRACE } }, { term: { 'trace_id.keyword': TRACE } }] } } })
     expect(io.out).toContain(`trace ${TRACE}: 2 lines from 1 service (orders) over 40.0 ms`)
     expect(io.out).toContain('+40.0 ms  orders  00f067aa0ba902b7  info  done  [200 in 40.0 ms]')
     expect(io.err).toBe('')
@@ -68,6 +69,8 @@ describe('tracewire trace against a loopback server', () => {
     expect(status).toBe(0)
     const json = JSON.parse(io.out) as { trace_id: string; lines: unknown[] }
     expect(json.trace_id).toBe(TRACE)
+    // --json returns whole documents: no _source filter.
+    expect(server.requests[0]?.body).not.toHaveProperty('_source')
     expect(json.lines).toHaveLength(2)
   })
 
@@ -81,7 +84,7 @@ describe('tracewire trace against a loopback server', () => {
 
   it('exits 2 on usage errors without sending anything', async () => {
     server = await startFakeServer(() => hitsReply)
-    for (const args of [['trace'], ['trace', 'nope', '--es', server.url], ['trace', TRACE, '--bogus'], ['trace', TRACE, '--size', '0'], ['trace', TRACE, '--size', '10001'], ['frobnicate']]) {
+    for (const args of [[], ['trace'], ['trace', 'nope', '--es', server.url], ['trace', TRACE, '--bogus'], ['trace', TRACE, '--size', '0'], ['trace', TRACE, '--size', '10001'], ['frobnicate']]) {
       const io = captureIo()
       expect(await runCli(args, io), args.join(' ')).toBe(2)
       expect(io.err).not.toBe('')
@@ -105,6 +108,13 @@ describe('tracewire trace against a loopback server', () => {
     expect(await runCli(['trace', TRACE, '--es', `http://elastic:s3cret@${url.slice('http://'.length)}`], io)).toBe(3)
     expect(io.err).toContain('ECONNREFUSED')
     expect(io.err).not.toContain('s3cret')
+  })
+
+  it('says why fetch refused a URL instead of "fetch failed"', async () => {
+    // Port 1 is on the Fetch standard's list of blocked ports: no connection is even attempted.
+    const io = captureIo()
+    expect(await runCli(['trace', TRACE, '--es', 'http://127.0.0.1:1'], io)).toBe(3)
+    expect(io.err).toContain('failed: bad port')
   })
 
   it('sends credentials from the URL, --user, --api-key or the environment as a header, never in output', async () => {

@@ -103,7 +103,10 @@ function describeFetchError(err: unknown, timeoutMs: number): string {
     return `no answer within ${timeoutMs} ms`
   }
   // undici puts the socket error (ECONNREFUSED, ENOTFOUND…) in `cause`.
+  // fetch() itself only says "fetch failed"; the reason is in `cause` (a socket code, or a message
+  // such as "bad port" for ports the Fetch standard blocks).
   const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined
   if (cause && typeof cause.code === 'string') return cause.code
+  if (cause && typeof cause.message === 'string' && cause.message) return redactText(cause.message)
   return redactText(err instanceof Error ? err.message : String(err))
 }

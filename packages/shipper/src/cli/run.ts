@@ -8,6 +8,7 @@ import { runSetup } from './setup-command.js'
 import { runTrace } from './trace-command.js'
 import { redactText } from '../redact.js'
 
+/** Help text of `tracewire` without a command. */
 export const USAGE = `Usage: tracewire <command> [options]
 
 Commands:
@@ -27,11 +28,13 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       case 'setup':
         return await runSetup(rest, io)
       case undefined:
+        io.stderr(USAGE)
+        return EXIT.usage
       case 'help':
       case '--help':
       case '-h':
         io.stdout(USAGE)
-        return command === undefined ? EXIT.usage : EXIT.ok
+        return EXIT.ok
       default:
         io.stderr(`tracewire: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
         return EXIT.usage

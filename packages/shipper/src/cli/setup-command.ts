@@ -14,6 +14,7 @@ import { connectionOptions, DEFAULT_TIMEOUT_MS, parseCommandLine, positiveIntege
 
 const DEFAULT_ALERT_INTERVAL_MINUTES = 5
 
+/** Help text of `tracewire setup`. */
 export const SETUP_USAGE = `Usage: tracewire setup --es URL [--kibana URL] [--alert-slack-webhook URL] [options]
 
 Installs the index template; with --kibana the index pattern fluentd-* and saved searches; with

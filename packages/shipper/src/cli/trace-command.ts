@@ -15,6 +15,7 @@ const TRACE_ID = /^[0-9a-f]{32}$/
 // A W3C traceparent header (version 00): the trace id is its second field.
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/
 
+/** Help text of `tracewire trace`. */
 export const TRACE_USAGE = `Usage: tracewire trace <trace_id> [options]
 
 Prints every log line of one trace, across services, as a timeline.
@@ -48,10 +49,32 @@ export function parseTraceId(input: string): string {
   return id
 }
 
-/** Query that finds one trace, oldest line first. */
-export function traceQuery(traceId: string, size: number): Record<string, unknown> {
+/**
+ * The fields the text timeline shows. Text mode fetches only these, so a trace of 10 000 large
+ * lines (FORMAT.md caps a line at 64 KiB by default) does not pull hundreds of MB; `--json`
+ * returns whole documents.
+ */
+export const TIMELINE_FIELDS = [
+  '@timestamp',
+  'service',
+  'span_id',
+  'level',
+  'message',
+  'duration_ms',
+  'status',
+  'method',
+  'path',
+  'url',
+  'route',
+  'err.type',
+  'err.message',
+]
+
+/** Query that finds one trace, oldest line first; `fields` limits `_source` when given. */
+export function traceQuery(traceId: string, size: number, fields?: readonly string[]): Record<string, unknown> {
   return {
     size,
+    ...(fields ? { _source: fields } : {}),
     track_total_hits: true,
     query: {
       bool: {
@@ -73,9 +96,10 @@ export async function fetchTrace(
   traceId: string,
   size: number,
   timeoutMs: number,
+  fields?: readonly string[],
 ): Promise<Timeline> {
   const path = `/${encodeURIComponent(index).replace(/%2A/gi, '*')}/_search?ignore_unavailable=true&allow_no_indices=true`
-  const response = await requestJson(endpoint, 'POST', path, { body: traceQuery(traceId, size), timeoutMs })
+  const response = await requestJson(endpoint, 'POST', path, { body: traceQuery(traceId, size, fields), timeoutMs })
   expectOk(response, `search in ${index} on ${endpoint.label}`)
   const hitsObject = (response.body as { hits?: { hits?: unknown; total?: unknown } } | undefined)?.hits
   if (!hitsObject || !Array.isArray(hitsObject.hits)) {
@@ -117,7 +141,7 @@ export async function runTrace(args: string[], io: CliIo): Promise<number> {
   const timeoutMs = positiveInteger(values['timeout-ms'], '--timeout-ms', DEFAULT_TIMEOUT_MS)
   const endpoint = resolveEndpoint(values.es ?? (io.env.ES_URL || DEFAULT_ES_URL), { user: values.user, apiKey: values['api-key'] }, io.env, '--es')
 
-  const timeline = await fetchTrace(endpoint, index, traceId, size, timeoutMs)
+  const timeline = await fetchTrace(endpoint, index, traceId, size, timeoutMs, values.json ? undefined : TIMELINE_FIELDS)
   if (values.json) {
     io.stdout(`${JSON.stringify(timelineJson(timeline), null, 2)}\n`)
   } else if (timeline.entries.length > 0) {
