@@ -1,4 +1,6 @@
 /** Validates `ShipperOptions` at construction and fills in the defaults. */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { ShipperConfigError } from './errors.js'
 import type { OverflowPolicy, ShipperOptions } from './types.js'
 
@@ -73,7 +75,9 @@ export function resolveOptions(options: ShipperOptions): ResolvedOptions {
   if (maxLineBytes > maxBufferBytes) {
     throw new ShipperConfigError(`maxLineBytes (${maxLineBytes}) cannot exceed maxBufferBytes (${maxBufferBytes})`)
   }
-  const bufferDir = options.bufferDir ?? false
+  const indexPrefix = options.indexPrefix ?? DEFAULTS.indexPrefix
+  // On by default (the reference pipeline's `@type file` buffer); one directory per index prefix.
+  const bufferDir = options.bufferDir ?? defaultBufferDir(indexPrefix)
   if (bufferDir !== false && (typeof bufferDir !== 'string' || bufferDir === '')) {
     throw new ShipperConfigError(`bufferDir must be a directory path or false, got ${JSON.stringify(bufferDir)}`)
   }
@@ -87,7 +91,7 @@ export function resolveOptions(options: ShipperOptions): ResolvedOptions {
     throw new ShipperConfigError(`compression must be true, false or 'gzip', got ${JSON.stringify(compression)}`)
   }
   return {
-    indexPrefix: options.indexPrefix ?? DEFAULTS.indexPrefix,
+    indexPrefix,
     indexTimeZone: options.indexTimeZone ?? DEFAULTS.indexTimeZone,
     flushBytes,
     flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs, DEFAULTS.flushIntervalMs),
@@ -111,4 +115,9 @@ export function resolveOptions(options: ShipperOptions): ResolvedOptions {
     compression: compression !== false,
     reportDropsToStderr: options.reportDropsToStderr ?? true,
   }
+}
+
+/** `<os tmpdir>/tracewire-shipper/<indexPrefix>`: set `bufferDir` to a persistent volume in production. */
+export function defaultBufferDir(indexPrefix: string): string {
+  return join(tmpdir(), 'tracewire-shipper', indexPrefix.replace(/[^a-z0-9._-]/g, '_') || 'default')
 }

@@ -104,9 +104,12 @@ export interface ShipperOptions {
   /** `close()` gives up waiting for delivery after this long and reports the rest as undelivered. Default 8000 ms (below thread-stream's 10 s exit cap). */
   shutdownTimeoutMs?: number
   /**
-   * Durable buffer directory. Accepted lines are appended to segment files there and replayed with
-   * their `_id`s after a crash; dead letters go to NDJSON files beside it. `false` keeps everything
-   * in memory. Default `false` for the programmatic API.
+   * Durable buffer directory. Accepted lines are appended to segment files there (fsynced every
+   * `fsyncIntervalMs`) and replayed with their `_id`s after a crash or an outage; dead letters go to
+   * NDJSON files in `dead-letter/` beside them. One process per directory (a second one falls back
+   * to memory with a stderr report). `false` keeps everything in memory. Default
+   * `<os.tmpdir()>/tracewire-shipper/<indexPrefix>`: point it at a persistent volume in production
+   * (a tmpfs `/tmp` does not survive a reboot).
    */
   bufferDir?: string | false
   /** Disk bound of the durable buffer. Default 1 GiB. */

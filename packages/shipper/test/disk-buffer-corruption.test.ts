@@ -146,6 +146,19 @@ describe('segment log: disk faults while running', () => {
     await again.close()
   })
 
+  it('buffer directory deleted before the first segment is created: recreated on the first write', async () => {
+    const dir = temp()
+    const { log, reports } = await open(dir)
+    rmSync(dir, { recursive: true, force: true })
+    for (let i = 0; i < 3; i++) log.append(entry(i))
+    await log.sync()
+    expect(reports.some((r) => r.kind === 'io-error' && /removed/.test(r.message))).toBe(true)
+    await log.close()
+    const { log: again } = await open(dir)
+    expect((await readAll(again)).map((e) => e.id)).toEqual(ids(0, 3))
+    await again.close()
+  })
+
   it('ENOSPC on write: never throws, reports disk-full, entries stay countable', async () => {
     const dir = temp()
     // /dev/full fails every write with ENOSPC: make the first segment file point there.

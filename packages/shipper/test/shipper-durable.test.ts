@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createShipper } from '../src/index.js'
+import { defaultBufferDir } from '../src/options.js'
 import type { BulkSink } from './support/bulk-sink.js'
 import { logLine, startBulkSink } from './support/bulk-sink.js'
 
@@ -58,6 +59,19 @@ describe('shipper + durable buffer', () => {
     await third.close()
     expect(es.docs.size).toBe(500)
     expect(third.stats().accepted).toBe(0)
+  })
+
+  it('the durable buffer is on by default, under <tmpdir>/tracewire-shipper/<indexPrefix>', async () => {
+    const prefix = `dflt${process.pid}`
+    const dir = defaultBufferDir(prefix)
+    dirs.push(dir)
+    const es = await sink()
+    const sh = createShipper({ ...FAST, node: es.url, indexPrefix: prefix })
+    sh.write(logLine(1))
+    await sh.close()
+    expect(dir.startsWith(tmpdir())).toBe(true)
+    expect(existsSync(dir)).toBe(true)
+    expect(seqList(es)).toEqual([1])
   })
 
   it('dead letters go to NDJSON files beside the buffer', async () => {

@@ -45,7 +45,7 @@ describe.skipIf(engines.length === 0).each(engines.map((e) => [e.name, e] as con
 
   it('N numbered lines through a server restart: _count = N and every seq exactly once', async () => {
     const N = 8000
-    const sh = createShipper({ node: server.url, indexPrefix: 'restart', flushIntervalMs: 50, flushBytes: 64 * 1024, retryWaitMs: 100, maxRetryIntervalMs: 1000, requestTimeoutMs: 5000, reportDropsToStderr: false })
+    const sh = createShipper({ node: server.url, indexPrefix: 'restart', flushIntervalMs: 50, flushBytes: 64 * 1024, retryWaitMs: 100, maxRetryIntervalMs: 1000, requestTimeoutMs: 5000, reportDropsToStderr: false, bufferDir: false })
     for (let i = 0; i < N / 2; i++) sh.write(logLine(i))
     await new Promise((r) => setTimeout(r, 200))
     await server.stop()

@@ -12,7 +12,7 @@ import { createShipper, ensureIndexTemplate } from '../src/index.js'
 import type { DeadLetter, Shipper, ShipperOptions } from '../src/index.js'
 import { logLine } from './support/bulk-sink.js'
 
-const FAST: Partial<ShipperOptions> = { flushIntervalMs: 50, retryWaitMs: 20, maxRetryIntervalMs: 200, reportDropsToStderr: false }
+const FAST: Partial<ShipperOptions> = { flushIntervalMs: 50, retryWaitMs: 20, maxRetryIntervalMs: 200, reportDropsToStderr: false, bufferDir: false }
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } })

@@ -8,7 +8,7 @@ import type { DeadLetter, Shipper, ShipperOptions } from '../src/index.js'
 import type { BulkSink } from './support/bulk-sink.js'
 import { logLine, startBulkSink, until } from './support/bulk-sink.js'
 
-const FAST: Partial<ShipperOptions> = { flushIntervalMs: 20, retryWaitMs: 10, maxRetryIntervalMs: 50, reportDropsToStderr: false }
+const FAST: Partial<ShipperOptions> = { flushIntervalMs: 20, retryWaitMs: 10, maxRetryIntervalMs: 50, reportDropsToStderr: false, bufferDir: false }
 
 const open: Array<{ close(): Promise<unknown> }> = []
 afterEach(async () => {
