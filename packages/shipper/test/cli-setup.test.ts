@@ -53,6 +53,41 @@ function fakeKibana(store: Map<string, unknown>) {
   }
 }
 
+/**
+ * The monitor part of the alerting API, the same on OpenDistro and OpenSearch apart from the base
+ * path and the create status. The config index exists only after the first alerting object was
+ * written; before that `_search` answers 404 index_not_found.
+ */
+function monitorApi(
+  req: RecordedRequest,
+  path: string,
+  base: string,
+  monitors: Map<string, Record<string, unknown>>,
+  nextSeq: () => number,
+  createdStatus: number,
+  configIndexExists: () => boolean,
+): FakeReply | undefined {
+  if (req.method === 'POST' && path === `${base}/monitors/_search`) {
+    if (!configIndexExists()) {
+      return { status: 404, body: { error: { type: 'index_not_found_exception', reason: 'no such index [.opendistro-alerting-config]' }, status: 404 } }
+    }
+    const hits = [...monitors.entries()].map(([id, monitor]) => ({ _index: '.opendistro-alerting-config', _id: id, _score: 1, _source: { monitor } }))
+    return { status: 200, body: { hits: { total: { value: hits.length, relation: 'eq' }, hits } } }
+  }
+  if (req.method === 'POST' && path === `${base}/monitors`) {
+    const seq = nextSeq()
+    const id = `mon${seq}`
+    monitors.set(id, req.body as Record<string, unknown>)
+    return { status: createdStatus, body: { _id: id, _version: 1, _seq_no: seq, _primary_term: 1, monitor: req.body } }
+  }
+  const id = path.startsWith(`${base}/monitors/`) ? path.slice(`${base}/monitors/`.length) : undefined
+  if (req.method === 'PUT' && id && monitors.has(id)) {
+    monitors.set(id, req.body as Record<string, unknown>)
+    return { status: 200, body: { _id: id, _version: 2, _seq_no: nextSeq(), _primary_term: 1, monitor: req.body } }
+  }
+  return undefined
+}
+
 /** OpenDistro alerting 1.13 on ES 7.10.2 (OSS), with the config index created on the first write. */
 function fakeOpenDistro() {
   const destinations = new Map<string, Record<string, unknown>>()
@@ -80,23 +115,8 @@ function fakeOpenDistro() {
       destinations.set(dest[1], req.body as Record<string, unknown>)
       return { status: 200, body: { _id: dest[1], _version: 2, _seq_no: ++seq, _primary_term: 1, destination: req.body } }
     }
-    if (req.method === 'POST' && path === '/_opendistro/_alerting/monitors/_search') {
-      if (monitors.size === 0 && destinations.size === 0) {
-        return { status: 404, body: { error: { type: 'index_not_found_exception', reason: 'no such index [.opendistro-alerting-config]' }, status: 404 } }
-      }
-      const hits = [...monitors.entries()].map(([id, monitor]) => ({ _index: '.opendistro-alerting-config', _id: id, _score: 1, _source: { monitor } }))
-      return { status: 200, body: { hits: { total: { value: hits.length, relation: 'eq' }, hits } } }
-    }
-    if (req.method === 'POST' && path === '/_opendistro/_alerting/monitors') {
-      const id = `mon${++seq}`
-      monitors.set(id, req.body as Record<string, unknown>)
-      return { status: 201, body: { _id: id, _version: 1, _seq_no: seq, _primary_term: 1, monitor: req.body } }
-    }
-    const mon = /^\/_opendistro\/_alerting\/monitors\/(.+)$/.exec(path)
-    if (req.method === 'PUT' && mon?.[1] && monitors.has(mon[1])) {
-      monitors.set(mon[1], req.body as Record<string, unknown>)
-      return { status: 200, body: { _id: mon[1], _version: 2, _seq_no: ++seq, _primary_term: 1, monitor: req.body } }
-    }
+    const monitorReply = monitorApi(req, path, '/_opendistro/_alerting', monitors, () => ++seq, 201, () => monitors.size > 0 || destinations.size > 0)
+    if (monitorReply) return monitorReply
     return { status: 400, body: { error: { type: 'illegal_argument_exception', reason: `no handler for ${req.method} ${path}` }, status: 400 } }
   }
 }
@@ -132,21 +152,8 @@ function fakeOpenSearch() {
       configs.set(cfg[1], (req.body as { config: Record<string, unknown> }).config)
       return { status: 200, body: { config_id: cfg[1] } }
     }
-    if (req.method === 'POST' && path === '/_plugins/_alerting/monitors/_search') {
-      if (monitors.size === 0) return { status: 404, body: { error: { type: 'index_not_found_exception', reason: 'no such index [.opendistro-alerting-config]' }, status: 404 } }
-      const hits = [...monitors.entries()].map(([id, monitor]) => ({ _index: '.opendistro-alerting-config', _id: id, _score: 1, _source: { monitor } }))
-      return { status: 200, body: { hits: { total: { value: hits.length, relation: 'eq' }, hits } } }
-    }
-    if (req.method === 'POST' && path === '/_plugins/_alerting/monitors') {
-      const id = `mon${++seq}`
-      monitors.set(id, req.body as Record<string, unknown>)
-      return { status: 200, body: { _id: id, _version: 1, _seq_no: seq, _primary_term: 1, monitor: req.body } }
-    }
-    const mon = /^\/_plugins\/_alerting\/monitors\/(.+)$/.exec(path)
-    if (req.method === 'PUT' && mon?.[1] && monitors.has(mon[1])) {
-      monitors.set(mon[1], req.body as Record<string, unknown>)
-      return { status: 200, body: { _id: mon[1], _version: 2, _seq_no: ++seq, _primary_term: 1, monitor: req.body } }
-    }
+    const monitorReply = monitorApi(req, path, '/_plugins/_alerting', monitors, () => ++seq, 200, () => monitors.size > 0)
+    if (monitorReply) return monitorReply
     return { status: 400, body: { error: { type: 'illegal_argument_exception', reason: `no handler for ${req.method} ${path}` }, status: 400 } }
   }
 }
