@@ -232,5 +232,5 @@ async function run(ops: Op[]): Promise<void> {
 describe('segment log: model-based property test', () => {
   it('conserves every synced, unacknowledged entry across crashes, truncation and restarts; stays within maxDiskBytes', async () => {
     await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), run), { numRuns: 150 })
-  })
+  }, 120_000)
 })
