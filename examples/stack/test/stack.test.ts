@@ -130,6 +130,11 @@ describe('docker-compose.yml', () => {
     expect(existsSync(resolve(stackDir, build.context, build.dockerfile))).toBe(true)
   })
 
+  it('ships through Fluentd only: the services get no ES_URL (direct mode would index every line twice)', () => {
+    expect(compose.services.orders?.environment).not.toHaveProperty('ES_URL')
+    expect(compose.services.payments?.environment).not.toHaveProperty('ES_URL')
+  })
+
   it('orders reaches payments by its compose name and port', () => {
     expect(compose.services.orders?.environment?.PAYMENTS_URL).toBe('http://payments:3002')
   })
