@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SegmentLog, SegmentLogOptions, SegmentLogReport, SpoolEntry } from '../../src/disk-buffer/index.js'
@@ -19,6 +19,7 @@ export function entry(i: number, pad = 0): SpoolEntry {
 
 /** Segment files in `dir`, ascending. */
 export function segmentFiles(dir: string): string[] {
+  if (!existsSync(dir)) return []
   return readdirSync(dir).filter((f) => /^seg-\d+\.log$/.test(f)).sort()
 }
 
