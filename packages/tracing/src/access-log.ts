@@ -62,18 +62,19 @@ export function logOnClose(
       const length = res.getHeader('content-length')
       const bytes = typeof length === 'number' ? length : typeof length === 'string' ? Number(length) : undefined
       const ua = Array.isArray(info.userAgent) ? info.userAgent[0] : info.userAgent
-      const fields: AccessLogFields = {
+      // Built by assignment, not spreads: this runs once per request.
+      const fields: { -readonly [K in keyof AccessLogFields]: AccessLogFields[K] } = {
         method: info.method ?? '',
-        ...(info.route !== undefined ? { route: info.route } : {}),
         path: pathOf(info.url),
         status,
         duration_ms: Math.round((performance.now() - startedMs) * 1000) / 1000,
-        ...(bytes !== undefined && Number.isFinite(bytes) ? { bytes } : {}),
-        ...(info.clientIp !== undefined ? { client_ip: info.clientIp } : {}),
-        ...(ua !== undefined ? { user_agent: ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua } : {}),
-        ...(tc.parentSpanId !== undefined ? { parent_span_id: tc.parentSpanId } : {}),
-        ...(aborted ? { aborted: true } : {}),
       }
+      if (info.route !== undefined) fields.route = info.route
+      if (bytes !== undefined && Number.isFinite(bytes)) fields.bytes = bytes
+      if (info.clientIp !== undefined) fields.client_ip = info.clientIp
+      if (ua !== undefined) fields.user_agent = ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua
+      if (tc.parentSpanId !== undefined) fields.parent_span_id = tc.parentSpanId
+      if (aborted) fields.aborted = true
       const level = accessLevel(status, aborted)
       context.with(ctx, () => log[level](fields, aborted ? 'request aborted' : 'request completed'))
     } catch {

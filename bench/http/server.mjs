@@ -1,0 +1,84 @@
+// One benchmark server variant, run in its own child process so instrumentation never leaks between
+// variants. Usage: node server.mjs <variant> <logFile>. Reports its port over IPC, answers 'cpu' messages
+// with process.cpuUsage(), exits on 'stop'.
+import { createRequire } from 'node:module'
+
+const [variant, logFile] = process.argv.slice(2)
+const require = createRequire(import.meta.url)
+const payload = { hello: 'world' }
+
+async function otel() {
+  // OpenTelemetry's http + express instrumentation, spans batched to an exporter that drops them: the
+  // cost measured is instrumentation and span bookkeeping, not network.
+  const { NodeSDK } = await import('@opentelemetry/sdk-node')
+  const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http')
+  const { ExpressInstrumentation } = await import('@opentelemetry/instrumentation-express')
+  const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base')
+  const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} }
+  new NodeSDK({
+    serviceName: 'bench',
+    instrumentations: [new HttpInstrumentation(), new ExpressInstrumentation()],
+    spanProcessors: [new BatchSpanProcessor(dropping)],
+  }).start()
+}
+
+async function tracewireLogger() {
+  const { createLogger } = await import('@tracewire/logger')
+  return createLogger({ service: 'bench', stdout: false, file: logFile, handleExit: false })
+}
+
+async function start() {
+  if (variant.startsWith('express')) {
+    if (variant === 'express-otel') await otel()
+    const express = require('express')
+    const app = express()
+    if (variant === 'express-tracewire') {
+      const { expressMiddleware } = await import('@tracewire/tracing')
+      app.use(expressMiddleware({ logger: await tracewireLogger() }))
+    } else if (variant === 'express-trace-only') {
+      // diagnostic: the trace without any log line
+      const { expressMiddleware } = await import('@tracewire/tracing')
+      app.use(expressMiddleware())
+    } else if (variant === 'express-pino-http') {
+      const pino = require('pino')
+      const pinoHttp = require('pino-http')
+      app.use(pinoHttp({ logger: pino(pino.destination({ dest: logFile, sync: false })) }))
+    }
+    app.get('/', (_req, res) => res.json(payload))
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    return server.address().port
+  }
+  const fastify = require('fastify')
+  let app
+  if (variant === 'fastify-logger') {
+    app = fastify({ logger: { level: 'info', file: logFile } })
+  } else if (variant === 'fastify-tracewire') {
+    app = fastify()
+    const { fastifyPlugin } = await import('@tracewire/tracing')
+    await app.register(fastifyPlugin, { logger: await tracewireLogger() })
+  } else if (variant === 'fastify-als-only') {
+    // diagnostic: the floor any AsyncLocalStorage-based context pays (node 20 async hooks)
+    const { AsyncLocalStorage } = await import('node:async_hooks')
+    const als = new AsyncLocalStorage()
+    app = fastify()
+    app.addHook('onRequest', (_req, _reply, next) => als.run({}, next))
+  } else if (variant === 'fastify-trace-only') {
+    // diagnostic: the trace without any log line
+    app = fastify()
+    const { fastifyPlugin } = await import('@tracewire/tracing')
+    await app.register(fastifyPlugin, { accessLog: false })
+  } else {
+    app = fastify()
+  }
+  app.get('/', async () => payload)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return app.server.address().port
+}
+
+const port = await start()
+process.on('message', (m) => {
+  if (m === 'cpu') process.send({ cpu: process.cpuUsage() })
+  else if (m === 'stop') process.exit(0)
+})
+process.send({ port })
