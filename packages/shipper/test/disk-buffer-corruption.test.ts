@@ -1,17 +1,9 @@
 import { existsSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { crash, entry, makeTemp, open, readAll, rmTemp, segmentFiles } from './disk-buffer-fixtures/helpers.js'
+import { describe, expect, it } from 'vitest'
+import { crash, entry, open, readAll, segmentFiles, useTempDirs } from './disk-buffer-fixtures/helpers.js'
 
-const dirs: string[] = []
-function temp(): string {
-  const d = makeTemp()
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmTemp(d)
-})
+const temp = useTempDirs()
 
 const recordSize = (i: number): number => 14 + Buffer.byteLength(entry(i).id) + entry(i).line.length
 const offsetOf = (i: number): number => Array.from({ length: i }, (_, k) => recordSize(k)).reduce((a, b) => a + b, 0)

@@ -1,19 +1,11 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openDeadLetterFile, type DeadLetterRecord, type SegmentLogReport } from '../src/disk-buffer/index.js'
 import { deadLetterFileName } from '../src/disk-buffer/dead-letter.js'
-import { makeTemp, rmTemp } from './disk-buffer-fixtures/helpers.js'
+import { useTempDirs } from './disk-buffer-fixtures/helpers.js'
 
-const dirs: string[] = []
-function temp(): string {
-  const d = makeTemp('tw-dead-letter-')
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmTemp(d)
-})
+const temp = useTempDirs('tw-dead-letter-')
 
 const record = (i: number): DeadLetterRecord => ({
   document: `{"service":"svc","time":"2026-01-01T00:00:00.000Z","message":"line ${i} with \\"quotes\\" and ünïcode"}`,

@@ -1,19 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { crc32, tableCrc32 } from '../src/disk-buffer/crc32.js'
 import { openSegmentLog } from '../src/disk-buffer/index.js'
-import { crash, entry, makeTemp, open, readAll, rmTemp, segmentBytes, segmentFiles } from './disk-buffer-fixtures/helpers.js'
+import { crash, entry, open, readAll, segmentBytes, segmentFiles, useTempDirs } from './disk-buffer-fixtures/helpers.js'
 
-const dirs: string[] = []
-function temp(): string {
-  const d = makeTemp()
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmTemp(d)
-})
+const temp = useTempDirs()
 
 describe('segment log: append, sync, recover', () => {
   it('recovers synced entries in order with their ids after a crash', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SegmentLog, SegmentLogOptions, SegmentLogReport, SpoolEntry } from '../../src/disk-buffer/index.js'
 import { openSegmentLog } from '../../src/disk-buffer/index.js'
+import { afterEach } from 'vitest'
 
 /** A fresh temp directory; remove it with `rmTemp`. */
 export function makeTemp(prefix = 'tw-disk-buffer-'): string {
@@ -11,6 +12,19 @@ export function makeTemp(prefix = 'tw-disk-buffer-'): string {
 
 export function rmTemp(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
+}
+
+/** Returns a factory of temp directories that are all removed after each test. */
+export function useTempDirs(prefix?: string): () => string {
+  const dirs: string[] = []
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmTemp(d)
+  })
+  return () => {
+    const d = makeTemp(prefix)
+    dirs.push(d)
+    return d
+  }
 }
 
 export function entry(i: number, pad = 0): SpoolEntry {
