@@ -8,13 +8,13 @@ import { FileSink } from './file-sink.js'
 import { CLASH_KEY, LOG_ERROR_KEY, createLineBuilder, type LineLayout } from './line.js'
 import { ECS_VERSION, resolveOptions } from './options.js'
 import { redactOption } from './redact.js'
-import { serializeError, unserializable, type WalkLimits } from './safe-json.js'
+import { fixLine, serializeError, unserializable, type WalkLimits } from './safe-json.js'
 import { timeFragment } from './timestamp.js'
 import { createTraceFragment } from './trace-fields.js'
 import type { Logger, LoggerOptions } from './types.js'
 
 function field(name: string, value: unknown): string {
-  return `,${JSON.stringify(name)}:${JSON.stringify(value)}`
+  return fixLine(`,${JSON.stringify(name)}:${JSON.stringify(value)}`)
 }
 
 /**
@@ -59,6 +59,7 @@ export function createLogger(options: LoggerOptions): Logger {
     keepOpen.push(out)
   }
   if (opts.file !== undefined) sinks.push(new FileSink(opts.file, opts.rotate))
+  if (options.stream !== undefined) sinks.push(options.stream as Sink)
   if (options.elasticsearch !== undefined) sinks.push(elasticsearchSink(options.elasticsearch))
   const destination = new Destination(sinks, keepOpen)
 

@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { MARKERS } from './markers.js'
-import { fixLine, normalize, stringifyValue, unserializable, type WalkLimits } from './safe-json.js'
+import { exceedsDepth, fixLine, normalize, stringifyValue, unserializable, type WalkLimits } from './safe-json.js'
 
 const { lsCacheSym, serializersSym, stringifiersSym, wildcardFirstSym, chindingsSym } = pino.symbols
 const hasOwn = Object.prototype.hasOwnProperty
@@ -44,7 +44,7 @@ const KEY_CACHE_MAX = 2048
 function encodeKey(key: string): string {
   let text = keyCache.get(key)
   if (text === undefined) {
-    text = JSON.stringify(key)
+    text = fixLine(JSON.stringify(key))
     if (keyCache.size < KEY_CACHE_MAX) keyCache.set(key, text)
   }
   return text
@@ -86,7 +86,7 @@ function buildBindings(chindings: string, parent: BindingsInfo | undefined, layo
       continue
     }
     keys.add(key)
-    fragment += `,${encodeKey(key)}:${stringifyValue(value, layout.limits) ?? 'null'}`
+    fragment += `,${encodeKey(key)}:${fixLine(stringifyValue(value, layout.limits) ?? 'null')}`
   }
   return { chindings, fragment, keys: keys.size === 0 ? null : keys, clashes }
 }
@@ -101,17 +101,19 @@ function bindingsOf(instance: Instance, layout: LineLayout): BindingsInfo {
 }
 
 function messageText(message: unknown, limits: WalkLimits): string {
-  if (typeof message === 'string') return JSON.stringify(message)
+  if (typeof message === 'string') return fixLine(JSON.stringify(message))
   if (message === undefined || message === null) return '""'
-  if (typeof message === 'object') return JSON.stringify(stringifyValue(message, limits) ?? '')
-  return JSON.stringify(String(message))
+  if (typeof message === 'object') return fixLine(JSON.stringify(stringifyValue(message, limits) ?? ''))
+  return fixLine(JSON.stringify(String(message)))
 }
 
+/** JSON text of one call field, already line-safe (see fixLine); `undefined` omits the field. */
 function stringifyField(value: unknown, stringifier: Stringifier | undefined, limits: WalkLimits): string | undefined {
   switch (typeof value) {
     case 'string':
-      return stringifier !== undefined ? stringifier(value) : JSON.stringify(value)
+      return fixLine(stringifier !== undefined ? stringifier(value) as string : JSON.stringify(value))
     case 'number':
+      // Numbers and booleans cannot carry U+2028 or surrogates, so they skip fixLine.
       return stringifier !== undefined ? stringifier(value) : Number.isFinite(value) ? String(value) : 'null'
     case 'boolean':
       return stringifier !== undefined ? stringifier(value) : value ? 'true' : 'false'
@@ -121,15 +123,18 @@ function stringifyField(value: unknown, stringifier: Stringifier | undefined, li
     case 'function':
     case 'symbol':
       return undefined
-    default:
+    default: {
       if (stringifier !== undefined) {
         // pino's redaction stringifier already falls back to a safe stringify; keep its output unless it
         // is nested too deeply, in which case the redacted copy is walked with markers.
         const text = stringifier(value)
-        if (text === undefined || text.length <= limits.maxDepth * 2) return text
-        return stringifyValue(JSON.parse(text), limits)
+        if (text === undefined) return undefined
+        if (text.length <= limits.maxDepth * 2 || !exceedsDepth(text, limits.maxDepth)) return fixLine(text)
+        return fixLine(stringifyValue(JSON.parse(text), limits) ?? 'null')
       }
-      return stringifyValue(value, limits)
+      const json = stringifyValue(value, limits)
+      return json === undefined ? undefined : fixLine(json)
+    }
   }
 }
 
@@ -188,13 +193,14 @@ export function createLineBuilder(layout: LineLayout) {
       fields += ',' + encodeKey(key) + ':' + text
     }
     if (clashes !== null || info.clashes !== null) {
-      fields += `,"${CLASH_KEY}":${stringifyValue({ ...info.clashes, ...clashes }, limits) ?? '{}'}`
+      fields += `,"${CLASH_KEY}":${fixLine(stringifyValue({ ...info.clashes, ...clashes }, limits) ?? '{}')}`
     }
     const line = head + messageText(message, limits) + afterMessage + fields + '}\n'
     if (line.length > maxLineBytes / 3 && Buffer.byteLength(line) > maxLineBytes) {
       return capLine({ head, message, afterMessage, fields }, obj, instance, info, clashes)
     }
-    return fixLine(line)
+    // Every part was made line-safe as it was produced (fixLine), so the assembled line needs no scan.
+    return line
   }
 
   /**

@@ -59,10 +59,10 @@ function validateLevel(level: unknown, source: string): LogLevel {
   return level as LogLevel
 }
 
-function positiveInteger(value: unknown, name: string, fallback: number): number {
+function positiveInteger(value: unknown, name: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    fail('TW_LOGGER_INVALID_OPTION', `Invalid ${name} ${show(value)}: expected a positive integer`)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    fail('TW_LOGGER_INVALID_OPTION', `Invalid ${name} ${show(value)}: expected an integer of at least ${min}`)
   }
   return value
 }
@@ -93,6 +93,9 @@ export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = 
   if (options.file !== undefined && (typeof options.file !== 'string' || options.file === '')) {
     fail('TW_LOGGER_INVALID_OPTION', `Invalid file ${show(options.file)}: expected a path`)
   }
+  if (options.stream !== undefined && (typeof options.stream !== 'object' || options.stream === null || typeof options.stream.write !== 'function')) {
+    fail('TW_LOGGER_INVALID_OPTION', `Invalid stream ${show(options.stream)}: expected an object with a write(line) method`)
+  }
   let rotate: ResolvedOptions['rotate']
   if (options.rotate !== undefined) {
     if (options.file === undefined) fail('TW_LOGGER_INVALID_OPTION', 'Invalid rotate: rotation needs the file option')
@@ -108,7 +111,7 @@ export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = 
     service,
     level,
     schema,
-    stdout: options.stdout ?? options.file === undefined,
+    stdout: options.stdout ?? (options.file === undefined && options.stream === undefined),
     file: options.file,
     rotate,
     traceFields: {
@@ -116,7 +119,8 @@ export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = 
       spanId: fieldName(tf.spanId, 'traceFields.spanId', ecs ? 'span.id' : 'span_id'),
       traceFlags,
     },
-    maxLineBytes: positiveInteger(options.maxLineBytes, 'maxLineBytes', 65536),
+    // The fixed head (level, time, service, trace fields, host, pid) must always fit.
+    maxLineBytes: positiveInteger(options.maxLineBytes, 'maxLineBytes', 65536, 1024),
     maxDepth: positiveInteger(options.maxDepth, 'maxDepth', 10),
     handleExit: options.handleExit ?? true,
     shutdownTimeoutMs: positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 5000),

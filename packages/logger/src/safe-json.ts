@@ -222,7 +222,6 @@ export function stringifyValue(value: unknown, limits: WalkLimits): string | und
   return json
 }
 
-const LINE_NEEDS_FIXING = /[\u2028\u2029]|\\ud[89a-f]/
 const ESCAPED_LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g
 
 /**
@@ -230,8 +229,12 @@ const ESCAPED_LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g
  * readers split lines on them) and replaces escaped lone surrogates, which `JSON.stringify` emits as
  * `\udXXX` and which decode to invalid UTF-8 in Ruby/Fluentd, with U+FFFD. Surrogate pairs are written
  * raw by `JSON.stringify`, so every `\udXXX` escape it produces is a lone one.
+ *
+ * Applied to each JSON text as it is produced (flat strings): three `indexOf` calls, which return at once
+ * for a one-byte string, instead of a regular expression over the assembled line, which would first copy
+ * the concatenated line into one flat string (measured: a fifth of the per-call cost).
  */
 export function fixLine(line: string): string {
-  if (!LINE_NEEDS_FIXING.test(line)) return line
+  if (line.indexOf('\u2028') === -1 && line.indexOf('\u2029') === -1 && line.indexOf('\\ud') === -1) return line
   return line.replace(ESCAPED_LONE_SURROGATE, '$1\\ufffd').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 }

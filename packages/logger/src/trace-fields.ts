@@ -1,4 +1,5 @@
 import { context, trace, TraceFlags, type SpanContext } from '@opentelemetry/api'
+import { fixLine } from './safe-json.js'
 
 /** Names of the trace fields as written on the line; `false` omits that field. */
 export interface TraceFieldNames {
@@ -21,9 +22,9 @@ const INVALID_SPAN_ID = '0000000000000000'
  * text are computed once per span (last-span fast check, then a WeakMap) instead of on every log call.
  */
 export function createTraceFragment(names: TraceFieldNames): () => string {
-  const keyTraceId = `,${JSON.stringify(names.traceId)}:"`
-  const keySpanId = `",${JSON.stringify(names.spanId)}:"`
-  const keyFlags = names.traceFlags === false ? false : `",${JSON.stringify(names.traceFlags)}:"`
+  const keyTraceId = fixLine(`,${JSON.stringify(names.traceId)}:"`)
+  const keySpanId = fixLine(`",${JSON.stringify(names.spanId)}:"`)
+  const keyFlags = names.traceFlags === false ? false : fixLine(`",${JSON.stringify(names.traceFlags)}:"`)
   const cache = new WeakMap<SpanContext, string>()
   let lastContext: SpanContext | undefined
   let lastText = ''

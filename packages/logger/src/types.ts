@@ -51,10 +51,15 @@ export interface LoggerOptions {
   level?: LogLevel
   /** `default` writes `level`/`service`/`trace_id`; `ecs` writes Elastic Common Schema names. Default `default`. */
   schema?: 'default' | 'ecs'
-  /** Write lines to stdout. Default: true when no `file` is given, false otherwise. */
+  /** Write lines to stdout. Default: true when neither `file` nor `stream` is given, false otherwise. */
   stdout?: boolean
   /** Append lines to this file (folder created, `O_APPEND`, asynchronous buffered writes). */
   file?: string
+  /**
+   * Also write every line to this stream (anything with `write(line: string)`, e.g. a Writable or
+   * `pino.destination()`); it is flushed (`flushSync`) and ended on `close()` if it offers those methods.
+   */
+  stream?: { write(line: string): unknown }
   /** Rotate `file` by size and/or daily. */
   rotate?: RotateOptions
   /** Names of the trace fields. */

@@ -85,6 +85,26 @@ describe('configuration errors (thrown at construction, typed, naming the value 
     expect(err.code).toBe('TW_LOGGER_FILE_OPEN')
   })
 
+  it('stream option: every line also goes to the given stream, and stdout is then off by default', async () => {
+    const got: string[] = []
+    const logger = createLogger({ service: 'orders', stream: { write: (line: string) => got.push(line) }, handleExit: false })
+    logger.info('a')
+    logger.child({ k: 1 }).warn('b')
+    await logger.close()
+    expect(got).toHaveLength(2)
+    expect(got.every((l) => l.endsWith('}\n') && l.startsWith('{"level":'))).toBe(true)
+    logger.info('after close is dropped, not thrown')
+    expect(got).toHaveLength(2)
+  })
+
+  it('rejects a stream without write()', () => {
+    expect(configError({ service: 'orders', stream: {}, handleExit: false }).code).toBe('TW_LOGGER_INVALID_OPTION')
+  })
+
+  it('maxLineBytes must leave room for the fixed head', () => {
+    expect(configError({ service: 'orders', stdout: false, maxLineBytes: 512, handleExit: false }).code).toBe('TW_LOGGER_INVALID_OPTION')
+  })
+
   it('creates the folder of the file', async () => {
     const file = path.join(tempDir(), 'a', 'b', 'orders.log')
     const logger = createLogger({ service: 'orders', file, handleExit: false })
