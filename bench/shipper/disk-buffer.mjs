@@ -116,8 +116,14 @@ return { memory, raw, runs, refused }
 }
 
 // The first round warms up the JIT and the file system; only the second is printed.
-await round()
-const { memory, raw, runs, refused } = await round()
+let result
+try {
+  await round()
+  result = await round()
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
+const { memory, raw, runs, refused } = result
 console.log(`disk buffer append: ${docs} docs of ~${Math.round(avgBytes)} bytes, node ${process.version}`)
 console.log('| case | docs/s | CPU-s per 100k docs | RSS MiB | docs/s vs raw-write |')
 console.log('| --- | ---: | ---: | ---: | ---: |')
@@ -125,4 +131,3 @@ for (const r of [memory, raw, ...runs]) {
   console.log(`| ${r.name} | ${Math.round(r.docsPerS).toLocaleString('en')} | ${r.cpuPer100k.toFixed(3)} | ${r.rssMiB.toFixed(0)} | ${(r.docsPerS / raw.docsPerS).toFixed(2)}x |`)
 }
 for (const [ms, n] of refused) console.log(`fsyncIntervalMs ${ms}: ${n} appends refused (memory-only) because writes fell behind`)
-rmSync(work, { recursive: true, force: true })
