@@ -15,9 +15,19 @@ interface Outcome {
   lines: Array<Record<string, unknown>>
 }
 
-function run(mode: string, count: number, opts: { toStdout?: boolean; signalAfterReady?: NodeJS.Signals } = {}): Promise<Outcome> {
-  const file = path.join(tempDir(), 'orders.log')
-  const child = spawn(process.execPath, [fixture, mode, opts.toStdout ? '-' : file, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] })
+interface RunOptions {
+  toStdout?: boolean
+  signalAfterReady?: NodeJS.Signals
+  /** Extra createLogger options for the child (JSON). */
+  loggerOptions?: Record<string, unknown>
+  cwd?: string
+  file?: string
+}
+
+function run(mode: string, count: number, opts: RunOptions = {}): Promise<Outcome> {
+  const file = opts.file ?? path.join(tempDir(), 'orders.log')
+  const env = { ...process.env, NODE_PATH: '', TW_FIXTURE_OPTIONS: JSON.stringify(opts.loggerOptions ?? {}) }
+  const child = spawn(process.execPath, [fixture, mode, opts.toStdout ? '-' : file, String(count)], { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: opts.cwd })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -90,6 +100,38 @@ describe('no line is lost when the process ends (child processes, lines counted)
     const out = await run('sigterm', 100, { signalAfterReady: 'SIGTERM' })
     expect(out.signal).toBe('SIGTERM')
     expectContiguous(out.lines, 100)
+  })
+
+  it('stdout and a file at once: every line in both', async () => {
+    const file = path.join(tempDir(), 'orders.log')
+    const out = await run('exit', 3000, { loggerOptions: { stdout: true }, file })
+    expect(out.code).toBe(3)
+    const fromStdout = out.stdout.split('\n').filter((l) => l.startsWith('{'))
+    expect(fromStdout).toHaveLength(3000)
+    expect(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)).toEqual(fromStdout)
+  })
+
+  it('elasticsearch transport: the same lines reach @tracewire/shipper/transport before process.exit() completes', async () => {
+    // A stand-in for the shipper's transport entry (the real one is tested end-to-end elsewhere): it appends
+    // what it receives to a file, so we can count.
+    const app = tempDir()
+    const pkg = path.join(app, 'node_modules', '@tracewire', 'shipper')
+    fs.mkdirSync(pkg, { recursive: true })
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tracewire/shipper', version: '0.1.0', exports: { './transport': './transport.mjs' } }))
+    fs.writeFileSync(path.join(pkg, 'transport.mjs'), `import fs from 'node:fs'
+import { Writable } from 'node:stream'
+export default function (options) {
+  return new Writable({ write(chunk, _enc, cb) { fs.appendFileSync(options.out, chunk); cb() } })
+}
+`)
+    const shipped = path.join(app, 'shipped.ndjson')
+    const file = path.join(app, 'orders.log')
+    const out = await run('exit', 2000, { cwd: app, file, loggerOptions: { elasticsearch: { node: 'http://127.0.0.1:9', out: shipped } } })
+    expect(out.stderr).toBe('')
+    expect(out.code).toBe(3)
+    const fileLines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)
+    expect(fileLines).toHaveLength(2000)
+    expect(fs.readFileSync(shipped, 'utf8').split('\n').filter(Boolean)).toEqual(fileLines)
   })
 
   it('SIGTERM with an application handler: the handler keeps control and its own lines arrive', async () => {
