@@ -33,6 +33,11 @@ export default defineConfig({
           // downloads the server jars from Maven Central.
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          // Integration files mostly wait on the servers, so run more of them at once than vitest's
+          // default (CPUs - 1, i.e. one file at a time on a 2-core CI box). A project with its own
+          // maxWorkers needs its own group: unit files run first, then integration files.
+          maxWorkers: 3,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -5,7 +5,8 @@
  * (`*.int.test.ts`) are part of the run, so unit-test runs never start a JVM.
  *
  * Environment:
- * - `CI=true`: a missing Java/Maven or a server that fails to start fails the run.
+ * - A server that fails to start always fails the run.
+ * - `CI=true` (or `TRACEWIRE_REQUIRE_SEARCH_SERVERS=1`, set by .ci/run): a missing Java/Maven fails the run.
  * - otherwise a missing Java/Maven only skips the integration suites (with a message).
  * - `TRACEWIRE_SEARCH_ENGINES=elasticsearch` (comma list): start only these engines.
  * - `TRACEWIRE_ELASTICSEARCH_URL` / `TRACEWIRE_OPENSEARCH_URL`: use an already running server
@@ -34,7 +35,7 @@ async function external(name: SearchEngineName, url: string): Promise<SearchEngi
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const ci = process.env.CI === 'true' || process.env.CI === '1'
+  const required = process.env.CI === 'true' || process.env.CI === '1' || process.env.TRACEWIRE_REQUIRE_SEARCH_SERVERS === '1'
   const engines = selectedEngines()
   const started: SearchServer[] = []
   const teardown = async (): Promise<void> => {
@@ -45,7 +46,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const prereq = needSpawn.length > 0 ? searchServerPrerequisites(needSpawn[0]) : ({ ok: true } as const)
   if (!prereq.ok) {
     const reason = `${prereq.reason}: install Java 17 + Maven to run integration tests`
-    if (ci) throw new Error(`CI=true but the search servers cannot run: ${reason}`)
+    if (required) throw new Error(`search servers are required (CI / TRACEWIRE_REQUIRE_SEARCH_SERVERS) but cannot run: ${reason}`)
     console.warn(`[integration] search servers unavailable, integration suites are skipped: ${reason}`)
     project.provide('searchEngines', [])
     project.provide('searchEnginesSkipReason', reason)
