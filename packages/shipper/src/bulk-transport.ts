@@ -11,7 +11,7 @@ export interface BulkAnswer {
  * rejects with a `ShipperRequestError` only when no answer arrived (connection, timeout).
  */
 export interface BulkTransport {
-  send(body: string, signal: AbortSignal): Promise<BulkAnswer>
+  send(body: Buffer, signal: AbortSignal): Promise<BulkAnswer>
   /** Whether another node may still answer right away (failover): lets the caller skip the global pause. */
   hasHealthyNode(): boolean
   close(): Promise<void>

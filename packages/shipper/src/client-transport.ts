@@ -21,7 +21,7 @@ interface ResponseLike {
 export function createClientTransport(client: ElasticsearchClientLike, requestTimeoutMs: number): BulkTransport {
   const [path, querystring] = BULK_PATH.split('?') as [string, string]
   return {
-    async send(body: string, signal: AbortSignal): Promise<BulkAnswer> {
+    async send(body: Buffer, signal: AbortSignal): Promise<BulkAnswer> {
       try {
         // maxRetries 0: the shipper owns retries (per item, with backoff); the client's would resend whole batches.
         const result = (await client.transport.request(

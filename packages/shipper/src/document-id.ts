@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto'
 
-/** Returns a function producing ids unique across runs (≈ 16-24 ASCII bytes, far below ES's 512). */
-export function createIdGenerator(): () => string {
-  // 96 random bits: collisions between runs are negligible; base64url keeps ids URL- and JSON-safe.
-  const run = randomBytes(12).toString('base64url')
-  let seq = 0
-  return () => `${run}${(seq++).toString(36)}`
+/**
+ * The per-run prefix of every `_id`: 96 random bits (collisions between runs are negligible) in
+ * base64url, so ids are URL- and JSON-safe. An id is this prefix plus the accept sequence number in
+ * base 36: 16-20 ASCII bytes, far below Elasticsearch's 512.
+ */
+export function createRunId(): string {
+  return randomBytes(12).toString('base64url')
 }

@@ -106,7 +106,7 @@ export function createHttpTransport(urls: URL[], options: Omit<HttpTransportOpti
   }
 
   return {
-    async send(body: string, signal: AbortSignal): Promise<BulkAnswer> {
+    async send(body: Buffer, signal: AbortSignal): Promise<BulkAnswer> {
       const node = pick()
       const payload = options.compression ? await gzipAsync(body) : body
       try {

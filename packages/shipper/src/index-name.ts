@@ -19,7 +19,17 @@ export function createIndexNamer(prefix: string, timeZone: string): IndexNamer {
     )
   }
   const dateOf = createDateFormatter(timeZone)
-  return (service, timeSeconds) => `${prefix}-${service}-${dateOf(timeSeconds)}`
+  // One name string per (service, day), reused by every entry: no per-line allocation.
+  const byService = new Map<string, { date: string; name: string }>()
+  return (service, timeSeconds) => {
+    const date = dateOf(timeSeconds)
+    const cached = byService.get(service)
+    if (cached && cached.date === date) return cached.name
+    if (byService.size > 1000) byService.clear()
+    const name = `${prefix}-${service}-${date}`
+    byService.set(service, { date, name })
+    return name
+  }
 }
 
 /** Returns `YYYYMMDD` of an epoch-seconds instant in the given zone. */

@@ -10,12 +10,12 @@ import type { BulkTransport } from './bulk-transport.js'
 import { ITEM_DEAD, ITEM_RETRY, classifyBulkResponse } from './bulk-response.js'
 import { createClientTransport } from './client-transport.js'
 import { parseLine } from './document.js'
-import { createIdGenerator } from './document-id.js'
+import { createRunId } from './document-id.js'
 import { DropReporter } from './drop-reporter.js'
 import type { DurableBuffer } from './durable-buffer.js'
 import { openDurableBuffer } from './durable-buffer.js'
 import type { Batch, Entry } from './entry.js'
-import { EntryState, bulkPayload, documentOf } from './entry.js'
+import { Arena, EntryState, bodyOf, compact, documentOf } from './entry.js'
 import { ShipperRequestError } from './errors.js'
 import type { ShipperErrorCode } from './errors.js'
 import { createHttpTransport, resolveNodes } from './http-transport.js'
@@ -67,7 +67,8 @@ export function createShipper(options: ShipperOptions): Shipper {
 }
 
 class BulkShipper implements Shipper {
-  private readonly nextId = createIdGenerator()
+  private readonly runId = createRunId()
+  private readonly arena: Arena
   private readonly policy: BackoffPolicy
   private readonly drops: DropReporter
   private durable: DurableBuffer | undefined
@@ -85,6 +86,7 @@ class BulkShipper implements Shipper {
 
   private seq = 0
   private accepted = 0
+  private recovered = 0
   private delivered = 0
   private duplicates = 0
   private retried = 0
@@ -113,6 +115,8 @@ class BulkShipper implements Shipper {
     private readonly transport: BulkTransport,
   ) {
     this.policy = opts
+    // One arena holds a full batch plus a maximal line, so most batches are one zero-copy slice.
+    this.arena = new Arena(opts.flushBytes + opts.maxLineBytes)
     this.drops = new DropReporter(opts.dropReportIntervalMs, opts.overflowPolicy, opts.reportDropsToStderr, callbacks.onDrop)
     this.intervalTimer = setInterval(() => {
       if (this.pendingBytes > 0) {
@@ -158,19 +162,20 @@ class BulkShipper implements Shipper {
       return true
     }
     const index = this.namer(parsed.service, parsed.timeSeconds)
-    const docId = id ?? this.nextId()
-    const { payload, docStart } = bulkPayload(index, docId, parsed.document)
-    const bytes = Buffer.byteLength(payload)
-    if (bytes > this.opts.maxLineBytes) {
+    const seq = this.seq
+    const docId = id ?? this.runId + seq.toString(36)
+    const placed = this.arena.append(`{"create":{"_index":"${index}","_id":"${docId}"}}\n`, parsed.document, this.opts.maxLineBytes)
+    if (!placed) {
       this.deadLetter({
         document: parsed.document,
         index,
         status: null,
-        reason: `document of ${bytes} bytes exceeds maxLineBytes (${this.opts.maxLineBytes}); it could never be sent`,
+        reason: `document of ${Buffer.byteLength(parsed.document)} bytes exceeds maxLineBytes (${this.opts.maxLineBytes}); it could never be sent`,
       })
       if (ticket !== undefined) this.durable?.log?.ack(ticket)
       return true
     }
+    const bytes = placed.end - placed.start
     let accepted = true
     if (this.bufferedBytes + bytes > this.opts.maxBufferBytes) {
       accepted = this.makeRoom(bytes)
@@ -180,12 +185,14 @@ class BulkShipper implements Shipper {
         return false
       }
     }
+    this.seq++
     const entry: Entry = {
-      id: docId,
-      seq: this.seq++,
-      payload,
-      docStart,
-      bytes,
+      id,
+      seq,
+      buf: placed.buf,
+      start: placed.start,
+      docStart: placed.docStart,
+      end: placed.end,
       index,
       ticket,
       raw: undefined,
@@ -232,7 +239,7 @@ class BulkShipper implements Shipper {
       const batch = this.retries[0]!
       const entry = batch.entries.shift()
       if (entry) {
-        batch.bytes -= entry.bytes
+        batch.bytes -= entry.end - entry.start
         return entry
       }
       this.retries.shift()
@@ -240,7 +247,7 @@ class BulkShipper implements Shipper {
     if (this.head < this.pending.length) {
       const entry = this.pending[this.head]!
       this.pending[this.head++] = undefined as unknown as Entry
-      this.pendingBytes -= entry.bytes
+      this.pendingBytes -= entry.end - entry.start
       this.compactPending()
       return entry
     }
@@ -292,6 +299,7 @@ class BulkShipper implements Shipper {
   stats(): ShipperStats {
     return {
       accepted: this.accepted,
+      recovered: this.recovered,
       delivered: this.delivered,
       duplicates: this.duplicates,
       retried: this.retried,
@@ -350,7 +358,7 @@ class BulkShipper implements Shipper {
       const all = [...this.pending.slice(this.head), ...this.retries.flatMap((b) => b.entries), ...[...this.inFlightBatches].flatMap((b) => b.entries)]
       for (const entry of all) {
         if (entry.raw !== undefined && entry.ticket === undefined && entry.state !== EntryState.Settled) {
-          entry.ticket = log.append({ id: entry.id, line: typeof entry.raw === 'string' ? Buffer.from(entry.raw) : entry.raw })
+          entry.ticket = log.append({ id: entry.id ?? this.runId + entry.seq.toString(36), line: typeof entry.raw === 'string' ? Buffer.from(entry.raw) : entry.raw })
         }
         entry.raw = undefined
       }
@@ -371,6 +379,8 @@ class BulkShipper implements Shipper {
       if (this.closing) return
       const entries = await log.readRecovered(chunkBytes)
       if (entries.length === 0) return
+      this.accepted += entries.length
+      this.recovered += entries.length
       for (const e of entries) this.accept(e.line.toString('utf8'), e.line, e.id, e.ticket)
       this.flushDue = true
       this.pump()
@@ -441,10 +451,11 @@ class BulkShipper implements Shipper {
     let bytes = 0
     while (this.head < this.pending.length) {
       const entry = this.pending[this.head]!
-      if (entries.length > 0 && bytes + entry.bytes > this.opts.flushBytes) break
+      const size = entry.end - entry.start
+      if (entries.length > 0 && bytes + size > this.opts.flushBytes) break
       this.pending[this.head++] = undefined as unknown as Entry
       entries.push(entry)
-      bytes += entry.bytes
+      bytes += size
     }
     this.pendingBytes -= bytes
     this.compactPending()
@@ -460,8 +471,7 @@ class BulkShipper implements Shipper {
     // Our own timer: undici's header/body timeouts are coarse, and this also covers the client transport.
     const timeout = setTimeout(() => controller.abort(), this.opts.requestTimeoutMs)
     timeout.unref()
-    let body = ''
-    for (const entry of batch.entries) body += entry.payload
+    const body = bodyOf(batch)
     try {
       const answer = await this.transport.send(body, controller.signal)
       if (this.closedHard) return
@@ -561,12 +571,10 @@ class BulkShipper implements Shipper {
   }
 
   private toBatch(entries: Entry[], notBefore: number): Batch {
-    let bytes = 0
-    for (const entry of entries) {
-      bytes += entry.bytes
-      entry.state = EntryState.Waiting
-    }
-    return { entries, bytes, notBefore }
+    for (const entry of entries) entry.state = EntryState.Waiting
+    // A fresh buffer: a waiting entry must not pin the arena it was first encoded in.
+    const body = compact(entries)
+    return { entries, bytes: body.length, notBefore }
   }
 
   private recordError(code: ShipperErrorCode | 'TW_SHIPPER_CONFIG', message: string, status: number | null, report: boolean): void {
@@ -605,7 +613,7 @@ class BulkShipper implements Shipper {
     if (entry.state === EntryState.Settled) return
     entry.state = EntryState.Settled
     entry.raw = undefined
-    this.bufferedBytes -= entry.bytes
+    this.bufferedBytes -= entry.end - entry.start
     this.bufferedDocs--
     if (entry.ticket !== undefined) this.durable?.log?.ack(entry.ticket)
     if (this.flushWaiters.length > 0) {

@@ -130,8 +130,10 @@ export interface ShipperOptions {
 
 /** Counters of a shipper. Contains no credentials. */
 export interface ShipperStats {
-  /** Lines accepted into the buffer (including those later dropped). */
+  /** Lines accepted into the buffer (including those later dropped, and those replayed from the durable buffer). */
   accepted: number
+  /** Of `accepted`, lines replayed from the durable buffer after a restart. */
+  recovered: number
   /** Documents Elasticsearch confirmed (2xx or `409` on `create`). */
   delivered: number
   /** Of `delivered`, how many were already there (`409`). */

@@ -58,7 +58,7 @@ describe('shipper + durable buffer', () => {
     await new Promise((r) => setTimeout(r, 100))
     await third.close()
     expect(es.docs.size).toBe(500)
-    expect(third.stats().accepted).toBe(0)
+    expect(third.stats().recovered).toBe(0)
   })
 
   it('the durable buffer is on by default, under <tmpdir>/tracewire-shipper/<indexPrefix>', async () => {
@@ -92,7 +92,7 @@ describe('shipper + durable buffer', () => {
     const dir = tempDir()
     const es = await sink()
     // Slow answers keep many lines unacknowledged in the buffer when the kill comes.
-    es.script = () => ({ kind: 'delay', ms: 200 })
+    es.script = () => ({ kind: 'delay', ms: 1000 })
     const child = fileURLToPath(new URL('./fixtures/transport-child.mjs', import.meta.url))
     let lastSeq = 0
     await new Promise<void>((resolve, reject) => {
@@ -110,11 +110,17 @@ describe('shipper + durable buffer', () => {
     const sh = createShipper({ ...FAST, node: es.url, bufferDir: dir })
     await new Promise((r) => setTimeout(r, 200))
     await sh.flush()
+    const replayed = sh.stats()
     await sh.close()
     const seqs = seqList(es)
     // No duplicates (same seq under two ids) and no gaps: the surviving lines are a prefix 0..M.
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i))
-    expect(es.docs.size).toBeGreaterThan(beforeRestart)
+    // Lines unacknowledged at the kill were replayed; those the sink had already indexed answered 409.
+    expect(replayed.recovered).toBeGreaterThan(0)
+    expect(replayed.accepted).toBe(replayed.recovered)
+    expect(replayed.delivered).toBe(replayed.accepted)
+    expect(replayed.duplicates).toBeGreaterThan(0)
+    expect(es.docs.size).toBeGreaterThanOrEqual(beforeRestart)
     // Lost at most what was still in the main thread / worker channel or the unwritten tail:
     // the child logs 50 lines per 5 ms, so the window is a few thousand lines at most.
     expect(seqs.length).toBeGreaterThan(lastSeq - 5000)

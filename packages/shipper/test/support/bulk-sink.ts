@@ -70,6 +70,14 @@ export async function startBulkSink(options: { store?: boolean; port?: number } 
   })
 
   async function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    // The 8.x client (inside pino-elasticsearch) refuses answers without this header (product check).
+    res.setHeader('x-elastic-product', 'Elasticsearch')
+    if (req.method === 'GET' && req.url === '/_tw_received') {
+      // For benchmarks of clients that cannot tell when they are done: items received so far.
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({ received: sink.received }))
+      return
+    }
     if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
       res.setHeader('content-type', 'application/json')
       res.end(JSON.stringify({ version: { number: '7.10.2', build_flavor: 'oss' }, tagline: 'You Know, for Search' }))

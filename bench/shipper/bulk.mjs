@@ -1,0 +1,263 @@
+// Benchmark of @tracewire/shipper against the clients a user would otherwise pick, in one run.
+//
+//   pnpm --filter @tracewire/shipper build && node bench/shipper/bulk.mjs [docs=200000] [--no-server]
+//
+// Every scenario runs in its own child process (so CPU time and peak RSS are the client's alone) and
+// ships the same `docs` tracewire log lines of about 300 bytes, pre-generated before timing:
+//   raw-http          pre-serialised NDJSON in 5 MB bodies, undici keep-alive, 5 in flight (the limit)
+//   shipper-memory    createShipper({ bufferDir: false }): write every line, then flush()
+//   shipper-file      createShipper with the durable buffer (segment files, fsync every 1 s)
+//   helpers.bulk      @elastic/elasticsearch 7.13 helpers.bulk, flushBytes 5 MB, concurrency 5
+//   pino-es-default   pino-elasticsearch 9 stream with its defaults (flushBytes 1000)
+//   pino-es-5mb       pino-elasticsearch 9 with flushBytes 5 MB
+// Targets: (a) a loopback `_bulk` sink that only counts (the shipper's own cost), (b) the embedded
+// Elasticsearch 7.10.2 (test/search-server), unless --no-server or Java is missing.
+// Prints docs/s, client CPU-s per 100k docs, peak RSS, and ratios to raw-http on the same target.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const args = process.argv.slice(2)
+const docs = Number(args.find((a) => /^\d+$/.test(a)) ?? 200_000)
+const withServer = !args.includes('--no-server')
+const SCENARIOS = ['raw-http', 'shipper-memory', 'shipper-file', 'helpers.bulk', 'pino-es-default', 'pino-es-5mb']
+
+// ---- child: one scenario ------------------------------------------------------------------------
+if (args[0] === '--child') {
+  const [, scenario, target, countArg, statsUrl] = args
+  const result = await runScenario(scenario, target, Number(countArg), statsUrl)
+  process.stdout.write(`${JSON.stringify(result)}\n`)
+  process.exit(0)
+}
+
+function makeLines(n) {
+  const lines = new Array(n)
+  const t0 = 1764158532
+  for (let i = 0; i < n; i++) {
+    const ms = t0 * 1000 + i
+    lines[i] =
+      `{"level":"info","time":${ms / 1000},"@timestamp":"${new Date(ms).toISOString()}","service":"orders",` +
+      `"message":"order ${i} accepted for customer ${i % 9973} with 3 items","trace_id":"0af7651916cd43dd8448eb211c80319c",` +
+      `"span_id":"b7ad6b7169203331","trace_flags":"01","http":{"method":"POST","route":"/orders/:id","status":201},"seq":${i}}`
+  }
+  return lines
+}
+
+async function waitReceived(statsUrl, n) {
+  for (;;) {
+    const { received } = await (await fetch(statsUrl)).json()
+    if (received >= n) return
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+async function waitCount(target, index, n) {
+  for (;;) {
+    await fetch(`${target}/${index}/_refresh`, { method: 'POST' })
+    const res = await fetch(`${target}/${index}/_count`)
+    const { count } = await res.json()
+    if (count >= n) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+async function runScenario(scenario, target, n, statsUrl) {
+  const lines = makeLines(n)
+  const prefix = `bench-${scenario.replace(/[^a-z0-9]/g, '')}`
+  const index = `${prefix}-orders-20251126`
+  const done = statsUrl === 'server' ? () => waitCount(target, `${prefix}-*`, n) : () => waitReceived(statsUrl, n)
+  let prepared
+  if (scenario === 'raw-http') {
+    // Not timed: the limit assumes bodies already exist.
+    prepared = []
+    let body = ''
+    for (let i = 0; i < n; i++) {
+      const l = lines[i]
+      const cut = l.indexOf(',"@timestamp"')
+      body += `{"create":{"_index":"${index}","_id":"r${i}"}}\n{"level":"info"${l.slice(cut)}\n`
+      if (body.length >= 5 * 1024 * 1024) {
+        prepared.push(body)
+        body = ''
+      }
+    }
+    if (body) prepared.push(body)
+  }
+  if (scenario.startsWith('pino-es')) {
+    // pino-elasticsearch reads `time` as an ISO string (it calls time.substring); give it that shape.
+    for (let i = 0; i < n; i++) lines[i] = lines[i].replace(/"time":[0-9.]+,"@timestamp":("[^"]+")/, '"time":$1')
+  }
+  // Modules load before timing: the table compares steady-state shipping, not import time.
+  const { Pool } = await import('undici')
+  const { createShipper } = await import('@tracewire/shipper')
+  const { Client } = await import('@elastic/elasticsearch')
+  const { default: pinoElastic } = await import('pino-elasticsearch')
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  let error
+  try {
+    if (scenario === 'raw-http') {
+      const pool = new Pool(target, { connections: 5 })
+      let next = 0
+      const worker = async () => {
+        while (next < prepared.length) {
+          const body = prepared[next++]
+          const res = await pool.request({ method: 'POST', path: '/_bulk?filter_path=errors', headers: { 'content-type': 'application/x-ndjson' }, body })
+          await res.body.text()
+        }
+      }
+      await Promise.all(Array.from({ length: 5 }, worker))
+      await pool.close()
+    } else if (scenario === 'shipper-memory' || scenario === 'shipper-file') {
+      const bufferDir = scenario === 'shipper-file' ? mkdtempSync(join(tmpdir(), 'tw-bench-ship-')) : false
+      const shipper = createShipper({ node: target, indexPrefix: prefix, bufferDir, maxBufferBytes: 256 * 1024 * 1024, maxDiskBytes: 1024 * 1024 * 1024 })
+      for (let i = 0; i < n; i++) {
+        shipper.write(lines[i])
+        // A logger hands lines over in bursts; yield like a busy service would.
+        if (i % 1000 === 999) await new Promise((r) => setImmediate(r))
+      }
+      await shipper.flush()
+      const st = shipper.stats()
+      await shipper.close()
+      if (bufferDir) rmSync(bufferDir, { recursive: true, force: true })
+      if (st.delivered !== n) throw new Error(`delivered ${st.delivered} of ${n}`)
+    } else if (scenario === 'helpers.bulk') {
+      const client = new Client({ node: target })
+      let i = 0
+      const stats = await client.helpers.bulk({
+        datasource: (async function* () {
+          for (const l of lines) {
+            const doc = JSON.parse(l)
+            delete doc.time
+            yield doc
+          }
+        })(),
+        onDocument: () => ({ create: { _index: index, _id: `h${i++}` } }),
+        flushBytes: 5 * 1024 * 1024,
+        concurrency: 5,
+        onDrop: () => {},
+      })
+      await client.close()
+      if (stats.successful !== n) throw new Error(`successful ${stats.successful} of ${n}`)
+    } else if (scenario.startsWith('pino-es')) {
+      let failed
+      const stream = pinoElastic({ node: target, index, esVersion: 7, ...(scenario === 'pino-es-5mb' ? { flushBytes: 5 * 1024 * 1024 } : {}) })
+      stream.on('error', (e) => (failed = e))
+      stream.on('insertError', (e) => (failed = e))
+      // As pino does: write without waiting for 'drain' (pino never waits), yielding now and then.
+      const keepAlive = setInterval(() => {}, 1000)
+      for (let i = 0; i < n; i++) {
+        stream.write(`${lines[i]}\n`)
+        if (i % 1000 === 999) await new Promise((r) => setImmediate(r))
+        if (failed) throw failed
+      }
+      stream.end()
+      clearInterval(keepAlive)
+      await Promise.race([
+        done(),
+        new Promise((_, reject) => {
+          const check = setInterval(() => failed && reject(failed), 50)
+          check.unref()
+        }),
+      ])
+    }
+    const keepAlive = setInterval(() => {}, 1000)
+    await done().finally(() => clearInterval(keepAlive))
+  } catch (err) {
+    error = String(err?.message ?? err).slice(0, 200)
+  }
+  const wall = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
+  return {
+    scenario,
+    error,
+    docsPerSec: error ? 0 : n / wall,
+    cpuPer100k: cpuSeconds / (n / 100_000),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    wall,
+  }
+}
+
+// ---- parent --------------------------------------------------------------------------------------
+function runChild(scenario, target, statsUrl) {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', scenario, target, String(docs), statsUrl], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    p.stdout.on('data', (d) => (out += d))
+    p.on('exit', () => {
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()))
+      } catch {
+        resolve({ scenario, error: `child failed: ${out.slice(0, 200)}`, docsPerSec: 0, cpuPer100k: 0, peakRssMb: 0 })
+      }
+    })
+  })
+}
+
+async function loadSink() {
+  // The counting sink is the shipper's test support (TypeScript): transpile it for plain node.
+  const ts = (await import('typescript')).default
+  const src = readFileSync(join(here, '../../packages/shipper/test/support/bulk-sink.ts'), 'utf8')
+  const { outputText } = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
+  const dir = mkdtempSync(join(tmpdir(), 'tw-bench-sink-'))
+  writeFileSync(join(dir, 'bulk-sink.mjs'), outputText)
+  const mod = await import(pathToFileURL(join(dir, 'bulk-sink.mjs')).href)
+  rmSync(dir, { recursive: true, force: true })
+  return mod
+}
+
+function table(title, results) {
+  const raw = results.find((r) => r.scenario === 'raw-http' && !r.error)
+  const rows = results.map((r) => {
+    const ratio = raw && !r.error ? (r.docsPerSec / raw.docsPerSec).toFixed(2) + 'x' : 'n/a'
+    return `| ${r.scenario} | ${r.error ? `failed: ${r.error}` : Math.round(r.docsPerSec).toLocaleString('en-US')} | ${ratio} | ${r.error ? '' : r.cpuPer100k.toFixed(2)} | ${Math.round(r.peakRssMb)} |`
+  })
+  return [`### ${title}`, '', '| client | docs/s | vs raw-http | CPU-s / 100k docs | peak RSS MB |', '| --- | ---: | ---: | ---: | ---: |', ...rows, ''].join('\n')
+}
+
+async function main() {
+  const { startBulkSink } = await loadSink()
+  const out = [`${docs.toLocaleString('en-US')} lines of ~300 bytes, Node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`, '']
+  const sink = await startBulkSink({ store: false })
+  const sinkResults = []
+  for (const scenario of SCENARIOS) {
+    sink.received = 0
+    sinkResults.push(await runChild(scenario, sink.url, `${sink.url}/_tw_received`))
+    process.stderr.write(`sink ${scenario}: ${JSON.stringify(sinkResults.at(-1))}\n`)
+  }
+  await sink.close()
+  out.push(table('(a) counting `_bulk` sink (client cost only)', sinkResults))
+
+  if (withServer) {
+    const launch = await import(pathToFileURL(join(here, '../../test/search-server/launch.mjs')).href)
+    if (!launch.findJava()) {
+      out.push('(b) skipped: no Java for the embedded server')
+    } else {
+      await launch.buildEngine('elasticsearch')
+      const dataDir = mkdtempSync(join(tmpdir(), 'tw-bench-es-'))
+      mkdirSync(dataDir, { recursive: true })
+      const server = await launch.spawnServer({ engine: 'elasticsearch', dataDir })
+      const url = server.url.startsWith('http') ? server.url : `http://${server.url}`
+      const serverResults = []
+      try {
+        for (const scenario of SCENARIOS) {
+          serverResults.push(await runChild(scenario, url, 'server'))
+          process.stderr.write(`server ${scenario}: ${JSON.stringify(serverResults.at(-1))}\n`)
+          await fetch(`${url}/bench-*`, { method: 'DELETE' })
+        }
+      } finally {
+        await launch.stopServer(server.child)
+        rmSync(dataDir, { recursive: true, force: true })
+      }
+      out.push(table('(b) embedded Elasticsearch 7.10.2 (single node, loopback)', serverResults))
+    }
+  }
+  process.stdout.write(`${out.join('\n')}\n`)
+}
+
+await main()
