@@ -102,9 +102,20 @@ export class FileSink {
     let offset = 0
     try {
       while (offset < data.length) offset += fs.writeSync(this.#fd, data, offset)
-    } catch {
+    } catch (err) {
       this.failedWrites++
+      this.#reportFailure(err)
     }
+  }
+
+  #lastReportMs = 0
+
+  /** Failed writes are reported as a process warning at most once a minute, never thrown at the caller. */
+  #reportFailure(err: unknown): void {
+    const now = Date.now()
+    if (now - this.#lastReportMs < 60_000) return
+    this.#lastReportMs = now
+    process.emitWarning(`tracewire logger: could not write to ${this.#file} (${this.failedWrites} failed writes so far): ${(err as Error).message}`, { code: 'TW_LOGGER_WRITE_FAILED' })
   }
 
   #rotateNow(): void {

@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { MARKERS } from './markers.js'
-import { exceedsDepth, fixLine, normalize, stringifyValue, unserializable, type WalkLimits } from './safe-json.js'
+import { exceedsDepth, fixLine, normalize, stringifyValue, stringText, unserializable, type WalkLimits } from './safe-json.js'
 
 const { lsCacheSym, serializersSym, stringifiersSym, wildcardFirstSym, chindingsSym } = pino.symbols
 const hasOwn = Object.prototype.hasOwnProperty
@@ -101,7 +101,7 @@ function bindingsOf(instance: Instance, layout: LineLayout): BindingsInfo {
 }
 
 function messageText(message: unknown, limits: WalkLimits): string {
-  if (typeof message === 'string') return fixLine(JSON.stringify(message))
+  if (typeof message === 'string') return stringText(message)
   if (message === undefined || message === null) return '""'
   if (typeof message === 'object') return fixLine(JSON.stringify(stringifyValue(message, limits) ?? ''))
   return fixLine(JSON.stringify(String(message)))
@@ -111,7 +111,7 @@ function messageText(message: unknown, limits: WalkLimits): string {
 function stringifyField(value: unknown, stringifier: Stringifier | undefined, limits: WalkLimits): string | undefined {
   switch (typeof value) {
     case 'string':
-      return fixLine(stringifier !== undefined ? stringifier(value) as string : JSON.stringify(value))
+      return stringifier !== undefined ? fixLine(stringifier(value) as string) : stringText(value)
     case 'number':
       // Numbers and booleans cannot carry U+2028 or surrogates, so they skip fixLine.
       return stringifier !== undefined ? stringifier(value) : Number.isFinite(value) ? String(value) : 'null'

@@ -105,6 +105,25 @@ describe('configuration errors (thrown at construction, typed, naming the value 
     expect(configError({ service: 'orders', stdout: false, maxLineBytes: 512, handleExit: false }).code).toBe('TW_LOGGER_INVALID_OPTION')
   })
 
+  it.runIf(fs.existsSync('/dev/full'))('a failing disk never throws into the log call; it is reported once as a process warning', async () => {
+    const warnings: Error[] = []
+    const onWarning = (w: Error) => warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      const logger = createLogger({ service: 'orders', file: '/dev/full', handleExit: false })
+      expect(() => {
+        for (let i = 0; i < 10; i++) logger.info('x'.repeat(10_000))
+      }).not.toThrow()
+      await logger.close()
+      await new Promise((r) => setImmediate(r))
+      const ours = warnings.filter((w) => (w as Error & { code?: string }).code === 'TW_LOGGER_WRITE_FAILED')
+      expect(ours).toHaveLength(1)
+      expect(ours[0]?.message).toContain('/dev/full')
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+
   it('creates the folder of the file', async () => {
     const file = path.join(tempDir(), 'a', 'b', 'orders.log')
     const logger = createLogger({ service: 'orders', file, handleExit: false })
