@@ -34,11 +34,12 @@ const STAMP_KEY = ',"@timestamp":"'
 const SERVICE_KEY = ',"service":"'
 
 /** Reads `service` and `time` and removes `time`; returns a reason when the line cannot be indexed. */
-export function parseLine(line: string): ParsedLine | RejectedLine {
-  return fastPath(line) ?? slowPath(line)
+export function parseLine(line: string, end: number = line.length): ParsedLine | RejectedLine {
+  return fastPath(line, end) ?? slowPath(end === line.length ? line : line.slice(0, end))
 }
 
-function fastPath(line: string): ParsedLine | undefined {
+/** `end`: where the line ends (before a trailing newline), so the caller need not slice it off. */
+function fastPath(line: string, end: number): ParsedLine | undefined {
   if (!line.startsWith(LEVEL_PREFIX)) return undefined
   const levelEnd = line.indexOf('"', LEVEL_PREFIX.length)
   // A level label is a short lowercase word; an escape or a long value means "not our shape".
@@ -62,9 +63,9 @@ function fastPath(line: string): ParsedLine | undefined {
   if (!SERVICE_RE.test(service)) return undefined
   // A later duplicate `time`/`service` key would win in a JSON parser; the logger never writes one,
   // and Fluentd's parser (Oj/yajl) also keeps the last, so we only trust the fast path for well-formed tails.
-  if (line.charCodeAt(line.length - 1) !== 125 /* } */) return undefined
+  if (line.charCodeAt(end - 1) !== 125 /* } */) return undefined
   // Cut `,"time":<number>` (the comma before it stays with the level member).
-  const document = line.slice(0, levelEnd + 1) + line.slice(timeEnd)
+  const document = line.slice(0, levelEnd + 1) + line.slice(timeEnd, end)
   return { document, service, timeSeconds }
 }
 

@@ -139,25 +139,24 @@ class BulkShipper implements Shipper {
   }
 
   write(line: string | Buffer): boolean {
-    let text = typeof line === 'string' ? line : line.toString('utf8')
-    // The logger ends lines with \n; a CRLF writer with \r\n.
+    const text = typeof line === 'string' ? line : line.toString('utf8')
+    // The logger ends lines with \n (a CRLF writer with \r\n); the parser is told where the line ends.
     let end = text.length
     while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--
     if (end === 0) return true
-    if (end !== text.length) text = text.slice(0, end)
     this.accepted++
     if (this.closing) {
       this.drops.add(1)
       return false
     }
-    return this.accept(text, typeof line === 'string' ? undefined : line.subarray(0, Buffer.byteLength(text)), undefined, undefined)
+    return this.accept(text, end, typeof line === 'string' ? undefined : line.subarray(0, Buffer.byteLength(text.slice(0, end))), undefined, undefined)
   }
 
   /** Shared by `write` and recovery: recovered lines bring their id and ticket. */
-  private accept(text: string, raw: Buffer | undefined, id: string | undefined, ticket: number | undefined): boolean {
-    const parsed = parseLine(text)
+  private accept(text: string, end: number, raw: Buffer | undefined, id: string | undefined, ticket: number | undefined): boolean {
+    const parsed = parseLine(text, end)
     if ('reason' in parsed) {
-      this.deadLetter({ document: text, index: null, status: null, reason: parsed.reason })
+      this.deadLetter({ document: text.slice(0, end), index: null, status: null, reason: parsed.reason })
       if (ticket !== undefined) this.durable?.log?.ack(ticket)
       return true
     }
@@ -201,10 +200,10 @@ class BulkShipper implements Shipper {
       state: EntryState.Pending,
     }
     if (ticket === undefined && this.durable?.log) {
-      entry.ticket = this.durable.log.append({ id: docId, line: raw ?? Buffer.from(text) })
+      entry.ticket = this.durable.log.append({ id: docId, line: raw ?? Buffer.from(end === text.length ? text : text.slice(0, end)) })
     } else if (ticket === undefined && this.durableOpening) {
       // The log is still opening: keep the raw line so it can be appended once it is ready.
-      entry.raw = raw ?? text
+      entry.raw = raw ?? text.slice(0, end)
     }
     this.pending.push(entry)
     this.pendingBytes += bytes
@@ -381,7 +380,10 @@ class BulkShipper implements Shipper {
       if (entries.length === 0) return
       this.accepted += entries.length
       this.recovered += entries.length
-      for (const e of entries) this.accept(e.line.toString('utf8'), e.line, e.id, e.ticket)
+      for (const e of entries) {
+        const text = e.line.toString('utf8')
+        this.accept(text, text.length, e.line, e.id, e.ticket)
+      }
       this.flushDue = true
       this.pump()
     }
