@@ -136,6 +136,16 @@ describe('line format (FORMAT.md)', () => {
     }
   })
 
+  it('types: service is required, schema and levels are checked', () => {
+    expectTypeOf<LoggerOptions['service']>().toEqualTypeOf<string>()
+    expectTypeOf<LoggerOptions['schema']>().toEqualTypeOf<'default' | 'ecs' | undefined>()
+    // @ts-expect-error service is required
+    const noService: LoggerOptions = { level: 'info' }
+    // @ts-expect-error not a level
+    const badLevel: LoggerOptions = { service: 'orders', level: 'verbose' }
+    expect([noService, badLevel]).toHaveLength(2)
+  })
+
   it('returns a real pino.Logger with close()', () => {
     const logger = createLogger({ service: 'orders', stdout: false, handleExit: false })
     expectTypeOf(logger).toMatchTypeOf<PinoLogger>()
