@@ -3,6 +3,8 @@
  * fault proxy in front. The oracle: N numbered lines, then `_count` and the set of `seq` values —
  * every line present exactly once.
  */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { afterEach, expect, it } from 'vitest'
 import { describeEngines } from '../../../test/support/engines.js'
 import { startFaultProxy } from '../../../test/support/fault-proxy.js'
@@ -170,6 +172,22 @@ describeEngines('shipper', (engine) => {
     expect(props.message).toMatchObject({ type: 'text', fields: { keyword: { type: 'keyword' } } })
     const settings = await json<Record<string, { settings: { index: { number_of_replicas: string } } }>>(`${engine.url}/${idx.prefix}*/_settings`)
     expect(Object.values(settings)[0]!.settings.index.number_of_replicas).toBe('0')
+  })
+
+  it.each(['exit', 'sigterm'])('createLogger({ elasticsearch }) in a child process (%s): every line in the index once the process is gone', async (how) => {
+    const child = fileURLToPath(new URL('./fixtures/logger-child.mjs', import.meta.url))
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const p = spawn(process.execPath, [child, engine.url, '2000', how, idx.prefix.replace(/-$/, '')], { stdio: ['ignore', 'pipe', 'inherit'] })
+      p.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('logged')) p.kill('SIGTERM')
+      })
+      p.on('error', reject)
+      p.on('exit', (c, signal) => resolve(c ?? (signal ? -1 : null)))
+    })
+    expect(code === 0 || how === 'sigterm').toBe(true)
+    const { count, seqs } = await oracle(engine.url, idx.prefix)
+    expect(count).toBe(2000)
+    expect(seqs).toEqual(range(2000))
   })
 
   it('composable templates can be forced where supported', async () => {
