@@ -49,22 +49,25 @@ if (!isBuilt(engine) && !mavenAvailable()) {
   process.exit(1)
 }
 
-const t0 = performance.now()
-await buildEngine(engine, { log: (m) => console.error(`[search-server] ${m}`) })
-const t1 = performance.now()
-const server = await spawnServer({ engine, port, dataDir: values.data, java: java.bin, inheritLogs: values.verbose })
-const t2 = performance.now()
-console.log(`${engine} ready at ${server.url} (build ${Math.round(t1 - t0)} ms, start ${Math.round(t2 - t1)} ms, Java ${java.major}); Ctrl-C to stop`)
-
+let server
 let stopping = false
 const stop = async () => {
   if (stopping) return
   stopping = true
-  await stopServer(server.child)
-  process.exit(0)
+  // Before the server exists (still building/starting) there is nothing to stop: the JVM, if any,
+  // exits on its own when our stdin pipe to it closes.
+  if (server) await stopServer(server.child)
+  process.exit(server ? 0 : 130)
 }
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
+
+const t0 = performance.now()
+await buildEngine(engine, { log: (m) => console.error(`[search-server] ${m}`) })
+const t1 = performance.now()
+server = await spawnServer({ engine, port, dataDir: values.data, java: java.bin, inheritLogs: values.verbose })
+const t2 = performance.now()
+console.log(`${engine} ready at ${server.url} (build ${Math.round(t1 - t0)} ms, start ${Math.round(t2 - t1)} ms, Java ${java.major}); Ctrl-C to stop`)
 server.child.on('exit', (code) => {
   if (stopping) return
   console.error(`${engine} exited unexpectedly (code ${code})\n${server.logTail().slice(-4000)}`)

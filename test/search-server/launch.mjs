@@ -2,8 +2,9 @@
 // `pnpm search-server` CLI (plain node, no TS loader) and the TypeScript test harness in
 // test/support/search-server.ts share one implementation; types live in launch.d.mts.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const MODULE_DIR = dirname(fileURLToPath(import.meta.url))
@@ -89,29 +90,37 @@ function buildDir(engine) {
   return join(MODULE_DIR, 'target', engine)
 }
 
-/** Newest modification time of the module's inputs (pom, launcher source, log4j config). */
-function inputsMtime() {
-  let newest = statSync(join(MODULE_DIR, 'pom.xml')).mtimeMs
+/**
+ * Content hash of the module's inputs (pom, launcher source, log4j config). Content, not mtimes:
+ * Maven does not touch an unchanged class when only a resource changed, and git checkouts reset mtimes.
+ */
+function inputsHash() {
+  const hash = createHash('sha256')
+  const add = (p) => hash.update(relative(MODULE_DIR, p)).update('\0').update(readFileSync(p)).update('\0')
+  add(join(MODULE_DIR, 'pom.xml'))
   const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(dir, e.name)
       if (e.isDirectory()) walk(p)
-      else newest = Math.max(newest, statSync(p).mtimeMs)
+      else add(p)
     }
   }
   walk(join(MODULE_DIR, 'src'))
-  return newest
+  return hash.digest('hex')
+}
+
+function stampFile(engine) {
+  return join(buildDir(engine), 'inputs.sha256')
 }
 
 /**
- * True when target/<engine> holds a class path at least as new as the inputs and every jar on it
- * still exists in the local Maven repository: then no Maven run is needed at all.
+ * True when target/<engine> was built from the current inputs (stamp written after a successful
+ * Maven run) and every jar on its class path still exists: then no Maven run is needed at all.
  */
 export function isBuilt(engine) {
   const cpFile = join(buildDir(engine), 'classpath.txt')
-  const launcher = join(buildDir(engine), 'classes', 'dev', 'tracewire', 'searchserver', 'Launcher.class')
-  if (!existsSync(cpFile) || !existsSync(launcher)) return false
-  if (statSync(cpFile).mtimeMs < inputsMtime() || statSync(launcher).mtimeMs < inputsMtime()) return false
+  if (!existsSync(cpFile) || !existsSync(stampFile(engine))) return false
+  if (readFileSync(stampFile(engine), 'utf8').trim() !== inputsHash()) return false
   const jars = readFileSync(cpFile, 'utf8').trim().split(':').filter(Boolean)
   return jars.length > 0 && jars.every((j) => existsSync(j))
 }
@@ -138,23 +147,45 @@ function mvn(engine, offline, log) {
 
 // Two builds (e.g. both engines from one global setup) must not download into ~/.m2 at the same
 // time: Maven 3.8's local repository is not safe for concurrent writers. Serialise within this
-// process with a promise chain and across processes with an atomic mkdir lock.
+// process with a promise chain and across processes with an atomic mkdir lock that records its
+// owner's pid, so a lock left by a killed process is taken over at once.
 let buildChain = Promise.resolve()
+
+function lockOwnerDead(lockDir) {
+  let pid
+  try {
+    pid = Number(readFileSync(join(lockDir, 'pid'), 'utf8'))
+  } catch {
+    // No pid file yet: either its owner is between mkdir and write (fresh) or died right there (old).
+    try {
+      return Date.now() - statSync(lockDir).mtimeMs > 10_000
+    } catch {
+      return false
+    }
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return true
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (err) {
+    return err.code === 'ESRCH'
+  }
+}
 
 async function withBuildLock(fn) {
   const lockDir = join(MODULE_DIR, 'target', '.build-lock')
   mkdirSync(join(MODULE_DIR, 'target'), { recursive: true })
-  const deadline = Date.now() + 10 * 60_000
+  const deadline = Date.now() + 15 * 60_000
   for (;;) {
     try {
       mkdirSync(lockDir)
+      writeFileSync(join(lockDir, 'pid'), String(process.pid))
       break
-    } catch {
-      // A lock older than 10 minutes belongs to a build that died; take it over.
-      try {
-        if (Date.now() - statSync(lockDir).mtimeMs > 10 * 60_000) rmdirSync(lockDir)
-      } catch {
-        /* raced with its owner; retry */
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err
+      if (lockOwnerDead(lockDir)) {
+        rmSync(lockDir, { recursive: true, force: true })
+        continue
       }
       if (Date.now() > deadline) throw new Error(`search-server build lock ${lockDir} held for too long`)
       await new Promise((r) => setTimeout(r, 200))
@@ -163,7 +194,7 @@ async function withBuildLock(fn) {
   try {
     return await fn()
   } finally {
-    rmdirSync(lockDir)
+    rmSync(lockDir, { recursive: true, force: true })
   }
 }
 
@@ -177,13 +208,17 @@ export function buildEngine(engine, opts = {}) {
   const next = buildChain.then(() =>
     withBuildLock(async () => {
       if (isBuilt(engine)) return
+      const stamp = inputsHash()
+      // Remove the stamp first: a build interrupted half-way must not look complete.
+      rmSync(stampFile(engine), { force: true })
       const offline = await mvn(engine, true, opts.log)
-      if (offline.ok && isBuilt(engine)) return
-      opts.log?.(`offline build failed, retrying online`)
-      const online = await mvn(engine, false, opts.log)
-      if (!online.ok || !isBuilt(engine)) {
-        throw new Error(`Maven build of the ${engine} search server failed:\n${online.output.slice(-4000)}`)
+      if (!offline.ok) {
+        opts.log?.(`offline build failed, retrying online`)
+        const online = await mvn(engine, false, opts.log)
+        if (!online.ok) throw new Error(`Maven build of the ${engine} search server failed:\n${online.output.slice(-4000)}`)
       }
+      writeFileSync(stampFile(engine), `${stamp}\n`)
+      if (!isBuilt(engine)) throw new Error(`Maven built the ${engine} search server but ${buildDir(engine)}/classpath.txt is missing or stale`)
     }),
   )
   buildChain = next.catch(() => undefined)

@@ -34,6 +34,22 @@ describeEngines('search server smoke', (engine) => {
     expect(engine.version).toBe(json.version.number)
   })
 
+  it('sends deprecation Warning headers like the stock server configuration', async () => {
+    // The launcher's log4j2.properties wires the deprecation loggers to the HeaderWarningAppender.
+    const res =
+      engine.name === 'elasticsearch'
+        ? await fetch(`${engine.url}/_bulk`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-ndjson' },
+            body: `${JSON.stringify({ index: { _index: idx.name('typed'), _type: '_doc', _id: '1' } })}\n{"a":1}\n`,
+          })
+        : await fetch(`${engine.url}/_cat/master`)
+    expect(res.status).toBe(200)
+    await res.text()
+    const expected = engine.name === 'elasticsearch' ? /^299 Elasticsearch-7\.10\.2-\w+ "\[types removal\]/ : /^299 OpenSearch-2\.19\.\d+-\w+ ".*cluster_manager/
+    expect(res.headers.get('warning')).toMatch(expected)
+  })
+
   it('creates an index, bulk-indexes 1,000 NDJSON docs, refreshes, counts and searches by keyword', async () => {
     const index = idx.name('docs')
     const created = await call('PUT', `${engine.url}/${index}`, {
