@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { MARKERS } from './markers.js'
-import { exceedsDepth, fixLine, normalize, stringifyValue, stringText, unserializable, type WalkLimits } from './safe-json.js'
+import { exceedsDepth, fixLine, normalize, objectText, stringifyValue, stringText, unserializable, type WalkLimits } from './safe-json.js'
 
 const { lsCacheSym, serializersSym, stringifiersSym, wildcardFirstSym, chindingsSym } = pino.symbols
 const hasOwn = Object.prototype.hasOwnProperty
@@ -39,15 +39,8 @@ type Stringifier = (value: unknown) => string | undefined
 const kBindings = Symbol('tracewire.bindings')
 const EMPTY_BINDINGS: BindingsInfo = { chindings: '', fragment: '', keys: null, clashes: null }
 
-const keyCache = new Map<string, string>()
-const KEY_CACHE_MAX = 2048
 function encodeKey(key: string): string {
-  let text = keyCache.get(key)
-  if (text === undefined) {
-    text = fixLine(JSON.stringify(key))
-    if (keyCache.size < KEY_CACHE_MAX) keyCache.set(key, text)
-  }
-  return text
+  return stringText(key)
 }
 
 function parseChindings(text: string): Record<string, unknown> {
@@ -132,8 +125,7 @@ function stringifyField(value: unknown, stringifier: Stringifier | undefined, li
         if (text.length <= limits.maxDepth * 2 || !exceedsDepth(text, limits.maxDepth)) return fixLine(text)
         return fixLine(stringifyValue(JSON.parse(text), limits) ?? 'null')
       }
-      const json = stringifyValue(value, limits)
-      return json === undefined ? undefined : fixLine(json)
+      return objectText(value, limits)
     }
   }
 }

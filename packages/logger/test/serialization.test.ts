@@ -73,6 +73,11 @@ const cases: Case[] = [
     expect(Buffer.from(line, 'utf8').toString('utf8')).toBe(line)
     expect(r).toMatchObject({ v: 'x\ufffdy', w: 'ok 😀', message: 'm\ufffd', '\ufffdk': 1 })
   } },
+  { name: 'U+2028 and lone surrogates nested in short and long objects', act: (l) => l.info({ o: { s: 'a\u2028b', t: 'x\ud800' }, long: { s: 'y'.repeat(100), u: '\u2029\udfff', c: '\u0001' } }, 'm'), check: (r, line) => {
+    expect(line).not.toMatch(/[\u2028\u2029]/)
+    expect(line).not.toMatch(/\\ud[89a-f]/)
+    expect(r).toMatchObject({ o: { s: 'a\u2028b', t: 'x\ufffd' }, long: { u: '\u2029\ufffd', c: '\u0001' } })
+  } },
   { name: 'a literal backslash-u text is not mistaken for a surrogate', act: (l) => l.info({ v: '\\ud800' }, 'm'), check: (r) => expect(r.v).toBe('\\ud800') },
   { name: 'line over 64 KiB: the longest strings are cut, the line is kept', act: (l) => l.info({ big: 'x'.repeat(200_000), small: 'keep me', other: 'y'.repeat(40_000) }, 'm'), check: (r, line) => {
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536)
