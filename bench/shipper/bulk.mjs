@@ -1,6 +1,6 @@
 // Benchmark of @tracewire/shipper against the clients a user would otherwise pick, in one run.
 //
-//   pnpm --filter @tracewire/shipper build && node bench/shipper/bulk.mjs [docs=200000] [--no-server]
+//   pnpm --filter @tracewire/shipper build && node bench/shipper/bulk.mjs [docs=200000] [--no-server] [--no-sink] [--only=a,b]
 //
 // Every scenario runs in its own child process (so CPU time and peak RSS are the client's alone) and
 // ships the same `docs` tracewire log lines of about 300 bytes, pre-generated before timing:
@@ -23,7 +23,9 @@ const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
 const docs = Number(args.find((a) => /^\d+$/.test(a)) ?? 200_000)
 const withServer = !args.includes('--no-server')
-const SCENARIOS = ['raw-http', 'shipper-memory', 'shipper-file', 'helpers.bulk', 'pino-es-default', 'pino-es-5mb']
+const withSink = !args.includes('--no-sink')
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+const SCENARIOS = ['raw-http', 'shipper-memory', 'shipper-file', 'helpers.bulk', 'pino-es-default', 'pino-es-5mb'].filter((s) => !only || only.includes(s))
 
 // ---- child: one scenario ------------------------------------------------------------------------
 if (args[0] === '--child') {
@@ -223,15 +225,17 @@ function table(title, results) {
 async function main() {
   const { startBulkSink } = await loadSink()
   const out = [`${docs.toLocaleString('en-US')} lines of ~300 bytes, Node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`, '']
-  const sink = await startBulkSink({ store: false })
-  const sinkResults = []
-  for (const scenario of SCENARIOS) {
-    sink.received = 0
-    sinkResults.push(await runChild(scenario, sink.url, `${sink.url}/_tw_received`))
-    process.stderr.write(`sink ${scenario}: ${JSON.stringify(sinkResults.at(-1))}\n`)
+  if (withSink) {
+    const sink = await startBulkSink({ store: false })
+    const sinkResults = []
+    for (const scenario of SCENARIOS) {
+      sink.received = 0
+      sinkResults.push(await runChild(scenario, sink.url, `${sink.url}/_tw_received`))
+      process.stderr.write(`sink ${scenario}: ${JSON.stringify(sinkResults.at(-1))}\n`)
+    }
+    await sink.close()
+    out.push(table('(a) counting `_bulk` sink (client cost only)', sinkResults))
   }
-  await sink.close()
-  out.push(table('(a) counting `_bulk` sink (client cost only)', sinkResults))
 
   if (withServer) {
     const launch = await import(pathToFileURL(join(here, '../../test/search-server/launch.mjs')).href)

@@ -115,8 +115,10 @@ class BulkShipper implements Shipper {
     private readonly transport: BulkTransport,
   ) {
     this.policy = opts
-    // One arena holds a full batch plus a maximal line, so most batches are one zero-copy slice.
-    this.arena = new Arena(opts.flushBytes + opts.maxLineBytes)
+    // One arena holds a full batch plus a maximal line, so most batches are one zero-copy slice; but
+    // at most 1/8 of maxBufferBytes, because arenas still referenced by a pending or in-flight entry
+    // are memory beyond bufferedBytes (bounded by about (maxConcurrentRequests + 2) arenas).
+    this.arena = new Arena(Math.min(opts.flushBytes + opts.maxLineBytes, Math.max(64 * 1024, Math.floor(opts.maxBufferBytes / 8))))
     this.drops = new DropReporter(opts.dropReportIntervalMs, opts.overflowPolicy, opts.reportDropsToStderr, callbacks.onDrop)
     this.intervalTimer = setInterval(() => {
       if (this.pendingBytes > 0) {

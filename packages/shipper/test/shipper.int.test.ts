@@ -4,6 +4,7 @@
  * every line present exactly once.
  */
 import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { afterEach, expect, it } from 'vitest'
 import { describeEngines } from '../../../test/support/engines.js'
@@ -11,7 +12,7 @@ import { startFaultProxy } from '../../../test/support/fault-proxy.js'
 import type { FaultProxy } from '../../../test/support/fault-proxy.js'
 import { useIndexPrefix } from '../../../test/support/index-prefix.js'
 import { createShipper, ensureIndexTemplate } from '../src/index.js'
-import type { DeadLetter, Shipper, ShipperOptions } from '../src/index.js'
+import type { DeadLetter, ElasticsearchClientLike, Shipper, ShipperOptions } from '../src/index.js'
 import { logLine } from './support/bulk-sink.js'
 
 const FAST: Partial<ShipperOptions> = { flushIntervalMs: 50, retryWaitMs: 20, maxRetryIntervalMs: 200, reportDropsToStderr: false, bufferDir: false }
@@ -188,6 +189,25 @@ describeEngines('shipper', (engine) => {
     const { count, seqs } = await oracle(engine.url, idx.prefix)
     expect(count).toBe(2000)
     expect(seqs).toEqual(range(2000))
+  })
+
+  it('client option: ships through a real @elastic/elasticsearch 7.13 client (the last that accepts OSS builds and OpenSearch)', async () => {
+    // 7.13's package.json has no "types" under exports for NodeNext: load it as the CommonJS it is.
+    const { Client } = createRequire(import.meta.url)('@elastic/elasticsearch') as {
+      Client: new (options: { node: string }) => ElasticsearchClientLike & { close(): Promise<void> }
+    }
+    const client = new Client({ node: engine.url })
+    cleanup.push(client)
+    const sh = ship({ client: client as unknown as ElasticsearchClientLike })
+    for (const i of range(300)) sh.write(logLine(i))
+    sh.write(logLine(300, { extra: ',"http":"not an object"' }))
+    sh.write(logLine(301, { extra: ',"http":{"status":1}' }))
+    await sh.flush()
+    const st = sh.stats()
+    expect(st.delivered + st.deadLettered).toBe(302)
+    expect(st.deadLettered).toBe(1)
+    expect((await oracle(engine.url, idx.prefix)).count).toBe(301)
+    await ensureIndexTemplate({ client: client as unknown as ElasticsearchClientLike, name: idx.name('tplc'), indexPattern: `${idx.prefix}*` })
   })
 
   it('composable templates can be forced where supported', async () => {
