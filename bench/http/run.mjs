@@ -35,6 +35,7 @@ const VARIANTS = [
   ['fastify-logger', 'fastify-bare'],
   // diagnostics, only with --only: tracewire's trace handling without the access line
   ['express-trace-only', 'express-bare'],
+  ['express-tracewire-pino-only', 'express-bare'],
   ['fastify-trace-only', 'fastify-bare'],
   ['fastify-als-only', 'fastify-bare'],
 ].filter(([v]) => (values.only === undefined ? !v.endsWith('-only') : values.only.split(',').some((o) => v.startsWith(o))))

@@ -35,6 +35,17 @@ async function start() {
     if (variant === 'express-tracewire') {
       const { expressMiddleware } = await import('@tracewire/tracing')
       app.use(expressMiddleware({ logger: await tracewireLogger() }))
+    } else if (variant === 'express-tracewire-pino-only') {
+      // diagnostic: the middleware with plain pino (a span mixin, sonic-boom to the file) instead of
+      // @tracewire/logger, to split the middleware's cost from the logger's
+      const pino = require('pino')
+      const { trace, context } = require('@opentelemetry/api')
+      const mixin = () => {
+        const sc = trace.getSpanContext(context.active())
+        return sc ? { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: sc.traceFlags & 1 ? '01' : '00' } : {}
+      }
+      const { expressMiddleware } = await import('@tracewire/tracing')
+      app.use(expressMiddleware({ logger: pino({ mixin }, pino.destination({ dest: logFile, sync: false })) }))
     } else if (variant === 'express-trace-only') {
       // diagnostic: the trace without any log line
       const { expressMiddleware } = await import('@tracewire/tracing')

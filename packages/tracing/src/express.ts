@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import { context } from '@opentelemetry/api'
 import { logOnClose, pathOf } from './access-log.js'
 import { ensureContextManager, requestContext, type RequestScope } from './context.js'
@@ -6,29 +6,7 @@ import { extractResolved } from './extract.js'
 import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-options.js'
 import { traceBindings } from './access-log.js'
 import { formatTraceparent } from './traceparent.js'
-import type { LoggerLike, MiddlewareOptions, TraceContext } from './types.js'
-
-/** The parts of an Express request the middleware reads and sets (Express 4 and 5 alike). */
-export interface ExpressLikeRequest extends IncomingMessage {
-  originalUrl?: string
-  ip?: string
-  baseUrl?: string
-  route?: { path?: unknown }
-  /** Set by {@link expressMiddleware}: a child of the `logger` option, bound to the request's trace. */
-  log?: LoggerLike
-  /** Set by {@link expressMiddleware}: the request's trace context. */
-  traceContext?: TraceContext
-}
-
-/** An Express middleware (request, response, next). */
-export type ExpressMiddleware = (req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void) => void
-/** An Express error middleware (error, request, response, next). */
-export type ExpressErrorMiddleware = (
-  err: unknown,
-  req: ExpressLikeRequest,
-  res: ServerResponse,
-  next: (err?: unknown) => void,
-) => void
+import type { ExpressErrorMiddleware, ExpressLikeRequest, ExpressMiddleware, LoggerLike, MiddlewareOptions } from './types.js'
 
 /** True when the request has a body, whose stream events must run in the request's context. */
 function hasBody(req: IncomingMessage): boolean {

@@ -14,7 +14,6 @@ export { extractTraceContext } from './extract.js'
 export { injectTraceHeaders } from './inject.js'
 export { getTraceContext, withTraceContext, startTraceContext } from './context.js'
 export { expressMiddleware, expressErrorLogger } from './express.js'
-export type { ExpressLikeRequest, ExpressMiddleware, ExpressErrorMiddleware } from './express.js'
 export { fastifyPlugin } from './fastify.js'
 export { propagateOutgoing } from './outgoing.js'
 export { startTracing } from './sdk.js'
@@ -23,6 +22,9 @@ export type { TracingErrorCode } from './errors.js'
 export type {
   AccessLogFields,
   Disposer,
+  ExpressErrorMiddleware,
+  ExpressLikeRequest,
+  ExpressMiddleware,
   ExtractOptions,
   HeaderBag,
   IncomingTrace,

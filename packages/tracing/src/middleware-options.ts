@@ -1,11 +1,10 @@
 import { TracingError } from './errors.js'
 import { resolveExtractOptions, type ResolvedExtract } from './extract.js'
-import type { InjectOptions, LoggerLike, MiddlewareOptions } from './types.js'
+import type { LoggerLike, MiddlewareOptions } from './types.js'
 
 /** Middleware options validated once, at construction. */
 export interface ResolvedMiddleware {
   readonly extract: ResolvedExtract
-  readonly inject: InjectOptions
   readonly logger: LoggerLike | undefined
   readonly skipPaths: ReadonlySet<string>
   readonly accessLog: boolean
@@ -35,17 +34,12 @@ export function resolveMiddlewareOptions(options: MiddlewareOptions = {}): Resol
   if (!Array.isArray(skip) || skip.some((p) => typeof p !== 'string')) {
     throw new TracingError('TRACEWIRE_INVALID_OPTION', 'skipPaths must be an array of path strings')
   }
-  const b3 = options.b3 ?? false
-  if (b3 !== false && b3 !== 'single' && b3 !== 'multi') {
-    throw new TracingError('TRACEWIRE_INVALID_OPTION', `b3 must be false, 'single' or 'multi', received ${JSON.stringify(b3)}`)
-  }
   const bindTraceFields = options.bindTraceFields ?? 'auto'
   if (bindTraceFields !== 'auto' && typeof bindTraceFields !== 'boolean') {
     throw new TracingError('TRACEWIRE_INVALID_OPTION', `bindTraceFields must be true, false or 'auto'`)
   }
   return {
     extract: resolveExtractOptions(options),
-    inject: { b3 },
     logger,
     skipPaths: new Set(skip),
     accessLog: bool('accessLog', options.accessLog, true),

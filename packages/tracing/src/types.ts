@@ -2,6 +2,7 @@
  * Public types of `@tracewire/tracing`.
  * @packageDocumentation
  */
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** A parsed `traceparent` header (W3C Trace Context §3.2). */
 export interface TraceParent {
@@ -107,7 +108,7 @@ export interface AccessLogFields {
 }
 
 /** Options shared by {@link expressMiddleware} and {@link fastifyPlugin}. */
-export interface MiddlewareOptions extends ExtractOptions, InjectOptions {
+export interface MiddlewareOptions extends ExtractOptions {
   /**
    * Logger for access lines, errors and `req.log`. Any pino logger (for example `createLogger({ service })`
    * from `@tracewire/logger`). Express: required for logging (without it only the trace is handled).
@@ -166,3 +167,25 @@ export interface TracingHandle {
 
 /** Stops what {@link propagateOutgoing} started. Idempotent. */
 export type Disposer = () => void
+
+/** The parts of an Express request the middleware reads and sets (Express 4 and 5 alike). */
+export interface ExpressLikeRequest extends IncomingMessage {
+  originalUrl?: string
+  ip?: string
+  baseUrl?: string
+  route?: { path?: unknown }
+  /** Set by `expressMiddleware`: a child of the `logger` option, bound to the request's trace. */
+  log?: LoggerLike
+  /** Set by `expressMiddleware`: the request's trace context. */
+  traceContext?: TraceContext
+}
+
+/** An Express middleware (request, response, next). */
+export type ExpressMiddleware = (req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void) => void
+/** An Express error middleware (error, request, response, next). */
+export type ExpressErrorMiddleware = (
+  err: unknown,
+  req: ExpressLikeRequest,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void

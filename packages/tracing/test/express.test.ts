@@ -219,7 +219,8 @@ describe('expressMiddleware options', () => {
   it('rejects invalid options with a stable code', () => {
     expect(() => expressMiddleware({ skipPaths: '/x' as unknown as string[] })).toThrow(expect.objectContaining({ code: 'TRACEWIRE_INVALID_OPTION' }))
     expect(() => expressMiddleware({ logger: {} as never })).toThrow(/pino-compatible/)
-    expect(() => expressMiddleware({ b3: 'both' as never })).toThrow(expect.objectContaining({ code: 'TRACEWIRE_INVALID_OPTION' }))
+    expect(() => expressMiddleware({ trustedHeaders: ['zipkin' as 'b3'] })).toThrow(expect.objectContaining({ code: 'TRACEWIRE_INVALID_OPTION' }))
+    expect(() => expressMiddleware({ accessLog: 'yes' as unknown as boolean })).toThrow(/accessLog must be a boolean/)
   })
 
   it('trustedHeaders: [] restarts every trace', async () => {

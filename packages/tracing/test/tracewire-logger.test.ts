@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import express from 'express'
-import fastify from 'fastify'
+import fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import fastify4 from 'fastify4'
 import { createLogger } from '@tracewire/logger'
 import { expressMiddleware, fastifyPlugin } from '../src/index.js'
 import type { ExpressLikeRequest } from '../src/index.js'
@@ -49,12 +50,15 @@ describe('@tracewire/logger as the middleware logger', () => {
     expect(JSON.parse(raw[1]!)).toMatchObject({ message: 'request completed', level: 'info', parent_span_id: PARENT, route: '/o/:id' })
   })
 
-  it('fastify: as Fastify\'s own logger (loggerInstance), every request line carries the trace', async () => {
-    const file = join(dir, 'fastify.log')
+  it.each([
+    ['fastify 5', 'loggerInstance', fastify],
+    ['fastify 4', 'logger', fastify4 as unknown as typeof fastify],
+  ] as const)('%s: as Fastify\'s own logger (%s), every request line carries the trace', async (name, option, factory) => {
+    const file = join(dir, `${name.replace(' ', '')}.log`)
     const logger = createLogger({ service: 'orders', stdout: false, file, handleExit: false })
-    const app = fastify({ loggerInstance: logger, disableRequestLogging: true })
+    const app = factory({ [option]: logger, disableRequestLogging: true } as Parameters<typeof fastify>[0]) as unknown as FastifyInstance
     await app.register(fastifyPlugin)
-    app.get('/o/:id', async (request) => {
+    app.get('/o/:id', async (request: FastifyRequest) => {
       request.log.info('handler')
       return 'ok'
     })
@@ -67,7 +71,8 @@ describe('@tracewire/logger as the middleware logger', () => {
     expect(raw.map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(['handler', 'request completed'])
     for (const l of raw) {
       expect(keyCount(l, 'trace_id')).toBe(1)
-      expect(JSON.parse(l)).toMatchObject({ trace_id: TRACE })
+      expect(l).not.toContain('fields_clash')
+      expect(JSON.parse(l)).toMatchObject({ trace_id: TRACE, service: 'orders' })
     }
   })
 })
