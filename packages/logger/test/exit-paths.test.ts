@@ -22,6 +22,7 @@ interface RunOptions {
   loggerOptions?: Record<string, unknown>
   cwd?: string
   file?: string
+  signalDelayMs?: number
 }
 
 function run(mode: string, count: number, opts: RunOptions = {}): Promise<Outcome> {
@@ -35,7 +36,7 @@ function run(mode: string, count: number, opts: RunOptions = {}): Promise<Outcom
     if (opts.signalAfterReady && stdout.includes('ready\n')) {
       const signal = opts.signalAfterReady
       opts.signalAfterReady = undefined
-      setTimeout(() => child.kill(signal), 30)
+      setTimeout(() => child.kill(signal), opts.signalDelayMs ?? 30)
     }
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
@@ -132,6 +133,13 @@ export default function (options) {
     const fileLines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)
     expect(fileLines).toHaveLength(2000)
     expect(fs.readFileSync(shipped, 'utf8').split('\n').filter(Boolean)).toEqual(fileLines)
+  })
+
+  it('SIGTERM during a busy burst: the whole burst arrives, then the process dies of SIGTERM', async () => {
+    const out = await run('sigterm-busy', 100_000, { signalAfterReady: 'SIGTERM', signalDelayMs: 0 })
+    expect(out.signal).toBe('SIGTERM')
+    expectContiguous(out.lines, 100_000)
+    expect(out.lines).toHaveLength(100_000)
   })
 
   it('SIGTERM with an application handler: the handler keeps control and its own lines arrive', async () => {
