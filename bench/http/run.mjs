@@ -38,6 +38,7 @@ const VARIANTS = [
   ['express-tracewire-pino-only', 'express-bare'],
   ['fastify-trace-only', 'fastify-bare'],
   ['fastify-als-only', 'fastify-bare'],
+  ['fastify-tracewire-nooplog-only', 'fastify-bare'],
 ].filter(([v]) => (values.only === undefined ? !v.endsWith('-only') : values.only.split(',').some((o) => v.startsWith(o))))
 
 const dir = mkdtempSync(join(tmpdir(), 'tracewire-bench-http-'))

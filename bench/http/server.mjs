@@ -74,6 +74,12 @@ async function start() {
     const als = new AsyncLocalStorage()
     app = fastify()
     app.addHook('onRequest', (_req, _reply, next) => als.run({}, next))
+  } else if (variant === 'fastify-tracewire-nooplog-only') {
+    // diagnostic: the access line built and handed to a logger that discards it (middleware cost only)
+    app = fastify()
+    const { fastifyPlugin } = await import('@tracewire/tracing')
+    const noop = { info() {}, warn() {}, error() {}, child() { return noop } }
+    await app.register(fastifyPlugin, { logger: noop, bindTraceFields: false })
   } else if (variant === 'fastify-trace-only') {
     // diagnostic: the trace without any log line
     app = fastify()
