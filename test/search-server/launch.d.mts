@@ -14,5 +14,7 @@ export declare function spawnServer(opts: {
   java?: string
   startTimeoutMs?: number
   inheritLogs?: boolean
+  /** C1-only JIT + serial GC (default true); false = the JVM's defaults (C2, G1). */
+  fastStart?: boolean
 }): Promise<{ child: ChildProcess; url: string; logTail: () => string }>
 export declare function stopServer(child: ChildProcess, timeoutMs?: number): Promise<void>

@@ -25,10 +25,14 @@ const COMMON_JVM_FLAGS = [
   '-Dio.netty.noUnsafe=true',
   '-Dfile.encoding=UTF-8',
   '-Djava.awt.headless=true',
-  // Faster start-up for a short-lived test JVM; the C2 compiler matters little for small corpora.
-  '-XX:TieredStopAtLevel=1',
-  '-XX:+UseSerialGC',
 ]
+
+/**
+ * C1-only JIT and the serial GC: on the 2-core machines this runs on, C2 compiler threads and G1's
+ * concurrent threads compete with start-up and with the test run itself. `node measure.mjs` compares
+ * both settings in one run (numbers in README.md).
+ */
+const FAST_START_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC']
 
 const ENGINE_JVM_FLAGS = {
   // `default` flavor: the official @elastic/elasticsearch 7.14-7.17 client refuses 7.10 servers
@@ -229,14 +233,18 @@ export function buildEngine(engine, opts = {}) {
  * Spawns the launcher JVM (the engine must be built). Resolves with the child and its URL once the
  * READY line arrives; rejects with the tail of the server log if it fails or exits first.
  * @param {{ engine: 'elasticsearch'|'opensearch', port?: number, dataDir?: string, java?: string,
- *   startTimeoutMs?: number, inheritLogs?: boolean }} opts
+ *   startTimeoutMs?: number, inheritLogs?: boolean, fastStart?: boolean }} opts
  */
 export function spawnServer(opts) {
   const java = opts.java ?? findJava()?.bin
   if (!java) return Promise.reject(new Error('no Java (17-21) found: install a JDK 17 or set JAVA_HOME'))
+  // Extra options last so they win (e.g. TRACEWIRE_SEARCH_SERVER_JAVA_OPTS="-Xms1g -Xmx1g").
+  const extra = (process.env.TRACEWIRE_SEARCH_SERVER_JAVA_OPTS ?? '').split(/\s+/).filter(Boolean)
   const args = [
     ...COMMON_JVM_FLAGS,
+    ...(opts.fastStart === false ? [] : FAST_START_FLAGS),
     ...ENGINE_JVM_FLAGS[opts.engine],
+    ...extra,
     '-cp',
     classPath(opts.engine),
     'dev.tracewire.searchserver.Launcher',

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Measures what test/search-server/README.md reports: start-up time (spawn -> READY line -> health
-// yellow) and resident memory of each engine, idle and after bulk-indexing 10,000 small documents.
+// yellow), resident memory idle and after bulk-indexing 10,000 small documents, and stop time, for
+// each engine. Runs the launcher's default "fast start" JVM flags (C1 only + serial GC) and the JVM
+// defaults (C2 + G1) interleaved in the same run and prints their ratio.
 // Usage: node test/search-server/measure.mjs [runs=3]   (Linux: reads /proc/<pid>/status)
 import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { ENGINES, buildEngine, spawnServer, stopServer } from './launch.mjs'
 
 const runs = Number(process.argv[2] ?? 3)
@@ -27,28 +30,40 @@ async function bulk(url, index, n) {
   return performance.now() - t0
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+async function once(engine, fastStart) {
+  const t0 = performance.now()
+  const { child, url } = await spawnServer({ engine, fastStart })
+  const ready = performance.now() - t0
+  await (await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=60s`)).json()
+  const healthy = performance.now() - t0
+  const rssIdle = rssMiB(child.pid)
+  const bulkMs = await bulk(url, 'measure', 10_000)
+  const rssLoaded = rssMiB(child.pid)
+  const t1 = performance.now()
+  await stopServer(child)
+  return { ready, healthy, rssIdle, rssLoaded, bulkMs, stop: performance.now() - t1 }
+}
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const keys = ['ready', 'healthy', 'rssIdle', 'rssLoaded', 'bulkMs', 'stop']
+
+console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${runs} runs per variant, medians)`)
 for (const engine of ENGINES) {
   await buildEngine(engine)
-  const rows = []
+  const fast = []
+  const dflt = []
   for (let r = 0; r < runs; r++) {
-    const t0 = performance.now()
-    const { child, url } = await spawnServer({ engine })
-    const tReady = performance.now() - t0
-    await (await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=60s`)).json()
-    const tHealthy = performance.now() - t0
-    const rssIdle = rssMiB(child.pid)
-    const bulkMs = await bulk(url, 'measure', 10_000)
-    const rssLoaded = rssMiB(child.pid)
-    const t1 = performance.now()
-    await stopServer(child)
-    const tStop = performance.now() - t1
-    rows.push({ tReady, tHealthy, rssIdle, rssLoaded, bulkMs, tStop })
+    fast.push(await once(engine, true))
+    dflt.push(await once(engine, false))
   }
-  const f = (k) => Math.round(median(rows.map((x) => x[k])))
-  console.log(
-    `${engine}: runs=${runs} median ready=${f('tReady')} ms, healthy=${f('tHealthy')} ms, RSS idle=${f('rssIdle')} MiB, ` +
-      `RSS after 10k docs=${f('rssLoaded')} MiB, bulk 10k docs=${f('bulkMs')} ms, stop=${f('tStop')} ms`,
-  )
+  for (const [name, rows] of [['fast-start (default)', fast], ['JVM defaults', dflt]]) {
+    const m = Object.fromEntries(keys.map((k) => [k, Math.round(median(rows.map((x) => x[k])))]))
+    console.log(
+      `${engine} ${name}: ready ${m.ready} ms, healthy ${m.healthy} ms, RSS idle ${m.rssIdle} MiB, ` +
+        `RSS after 10k docs ${m.rssLoaded} MiB, bulk 10k docs ${m.bulkMs} ms, stop ${m.stop} ms`,
+    )
+  }
+  const ratio = (k) => (median(dflt.map((x) => x[k])) / median(fast.map((x) => x[k]))).toFixed(2)
+  console.log(`${engine} JVM defaults / fast-start: healthy x${ratio('healthy')}, bulk x${ratio('bulkMs')}, RSS after bulk x${ratio('rssLoaded')}`)
 }
+console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
