@@ -234,3 +234,26 @@ describe('expressMiddleware options', () => {
     expect(ctx.traceId).not.toBe(TRACE)
   })
 })
+
+describe('expressErrorLogger with Express 5 async handlers', () => {
+  it('logs a rejected async handler once, with stack and the trace ids', async () => {
+    const { logger, lines } = memoryLogger({ mixin: true })
+    const app = express5()
+    app.use(expressMiddleware({ logger }))
+    app.get('/', async () => {
+      await sleep(1)
+      throw new Error('async kaput')
+    })
+    app.use(expressErrorLogger())
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { headers: { traceparent: TRACEPARENT } })
+    expect(res.status).toBe(500)
+    await until(() => lines.some((l) => l.msg === 'request completed'))
+    server.close()
+    const errors = lines.filter((l) => l.msg === 'request error') as Array<Line & { err: { message: string; stack: string } }>
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ trace_id: TRACE, err: { message: 'async kaput' } })
+    expect(errors[0]?.err.stack).toContain('express.test.ts')
+  })
+})

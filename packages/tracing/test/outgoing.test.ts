@@ -46,6 +46,29 @@ const clients: Array<[string, () => Promise<Seen>]> = [
   ['axios', viaAxios],
 ]
 
+describe('why node:http is wrapped rather than observed', () => {
+  // Node 20's http.client.request.start is published after the request headers are stored, so a
+  // subscriber cannot add a header there. If a future Node changes that, this test says so.
+  it.runIf(process.versions.node.startsWith('20.'))('http.client.request.start fires after the headers are fixed', async () => {
+    const dc = await import('node:diagnostics_channel')
+    let code: string | undefined
+    const onStart = (message: unknown): void => {
+      try {
+        ;(message as { request: http.ClientRequest }).request.setHeader('traceparent', 'x')
+      } catch (err) {
+        code = (err as { code?: string }).code
+      }
+    }
+    dc.subscribe('http.client.request.start', onStart)
+    try {
+      await viaNode(http.get)
+    } finally {
+      dc.unsubscribe('http.client.request.start', onStart)
+    }
+    expect(code).toBe('ERR_HTTP_HEADERS_SENT')
+  })
+})
+
 describe('propagateOutgoing', () => {
   let dispose: () => void
   beforeAll(() => {
