@@ -168,7 +168,7 @@ async function runScenario(scenario, target, n, statsUrl) {
     const keepAlive = setInterval(() => {}, 1000)
     await done().finally(() => clearInterval(keepAlive))
   } catch (err) {
-    error = String(err?.message ?? err).slice(0, 200)
+    error = (err instanceof Error ? `${err.name}: ${err.message}` : JSON.stringify(err, Object.getOwnPropertyNames(err ?? {}))).slice(0, 200)
   }
   const wall = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
@@ -224,7 +224,8 @@ function table(title, results) {
 
 async function main() {
   const { startBulkSink } = await loadSink()
-  const out = [`${docs.toLocaleString('en-US')} lines of ~300 bytes, Node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`, '']
+  const os = await import('node:os')
+  const out = [`${docs.toLocaleString('en-US')} lines of ~300 bytes, Node ${process.version}, ${os.cpus().length} CPUs, load average at start ${os.loadavg()[0].toFixed(1)}`, '']
   if (withSink) {
     const sink = await startBulkSink({ store: false })
     const sinkResults = []
@@ -249,6 +250,9 @@ async function main() {
       const url = server.url.startsWith('http') ? server.url : `http://${server.url}`
       const serverResults = []
       try {
+        // Warm the JVM (JIT, index creation paths) so the first measured client is not penalised.
+        await runChild('raw-http', url, 'server')
+        await fetch(`${url}/bench-*`, { method: 'DELETE' })
         for (const scenario of SCENARIOS) {
           serverResults.push(await runChild(scenario, url, 'server'))
           process.stderr.write(`server ${scenario}: ${JSON.stringify(serverResults.at(-1))}\n`)

@@ -8,14 +8,26 @@
  * is never re-serialised, so what reaches Elasticsearch is byte for byte what the logger wrote.
  */
 
-/** A line that can be indexed. */
+/**
+ * A line that can be indexed. The document (the record without `time`, exactly as written
+ * otherwise) is `source[0, headEnd) + source[tailStart, end)`: kept as offsets so the bytes can be
+ * encoded straight from the original line, without building (and later flattening) a new string.
+ */
 export interface ParsedLine {
-  /** The record without `time`, exactly as written otherwise. */
-  document: string
+  source: string
+  headEnd: number
+  tailStart: number
+  end: number
   /** The `service` field, lowercased. */
   service: string
   /** `time` in epoch seconds. */
   timeSeconds: number
+}
+
+/** The document text of a parsed line. */
+export function documentText(p: ParsedLine): string {
+  if (p.headEnd === 0) return p.tailStart === 0 && p.end === p.source.length ? p.source : p.source.slice(p.tailStart, p.end)
+  return p.source.slice(0, p.headEnd) + p.source.slice(p.tailStart, p.end)
 }
 
 /** A line that cannot be indexed, with the reason for the dead letter. */
@@ -65,8 +77,7 @@ function fastPath(line: string, end: number): ParsedLine | undefined {
   // and Fluentd's parser (Oj/yajl) also keeps the last, so we only trust the fast path for well-formed tails.
   if (line.charCodeAt(end - 1) !== 125 /* } */) return undefined
   // Cut `,"time":<number>` (the comma before it stays with the level member).
-  const document = line.slice(0, levelEnd + 1) + line.slice(timeEnd, end)
-  return { document, service, timeSeconds }
+  return { source: line, headEnd: levelEnd + 1, tailStart: timeEnd, end, service, timeSeconds }
 }
 
 function isNumberChar(c: number): boolean {
@@ -98,7 +109,7 @@ function slowPath(line: string): ParsedLine | RejectedLine {
   const span = findTopLevelMember(line, 'time')
   // JSON.parse found `time`, so the scanner finds it too; keep the line whole if it somehow does not.
   const document = span ? removeMember(line, span) : line
-  return { document, service: lowered, timeSeconds: time }
+  return { source: document, headEnd: 0, tailStart: 0, end: document.length, service: lowered, timeSeconds: time }
 }
 
 interface MemberSpan {

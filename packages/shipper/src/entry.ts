@@ -7,6 +7,8 @@
  * a first-send batch body is a zero-copy slice of its arena.
  */
 
+import type { ParsedLine } from './document.js'
+
 /** Lifecycle of an entry. */
 export const EntryState = { Pending: 0, InFlight: 1, Waiting: 2, Settled: 3 } as const
 /** One of {@link EntryState}'s values. */
@@ -96,27 +98,38 @@ export class Arena {
   }
 
   /**
-   * Encodes `action` + `document` + `\n`; returns where, or `undefined` when it is larger than
-   * `maxBytes` (nothing is kept then).
+   * Encodes `action` + the document + `\n`; returns where, or `undefined` when it is larger than
+   * `maxBytes` (nothing is kept then). The document is written from the original line's two parts.
    */
-  append(action: string, document: string, maxBytes: number): { buf: Buffer; start: number; docStart: number; end: number } | undefined {
+  append(action: string, doc: ParsedLine, maxBytes: number): { buf: Buffer; start: number; docStart: number; end: number } | undefined {
+    const head = doc.headEnd > 0 ? doc.source.slice(0, doc.headEnd) : ''
+    const tail = doc.tailStart === 0 && doc.end === doc.source.length ? doc.source : doc.source.slice(doc.tailStart, doc.end)
     // UTF-8 needs at most 3 bytes per UTF-16 unit: only measure exactly when that could overflow.
-    const worst = (action.length + document.length + 1) * 3
+    const worst = (action.length + head.length + tail.length + 1) * 3
     if (this.size - this.offset < worst) {
-      const exact = Buffer.byteLength(action) + Buffer.byteLength(document) + 1
+      const exact = action.length + Buffer.byteLength(head) + Buffer.byteLength(tail) + 1
       if (exact > maxBytes) return undefined
-      if (this.size - this.offset < exact) {
-        this.buf = Buffer.allocUnsafe(Math.max(this.size, exact))
-        this.offset = 0
-      }
+      if (this.size - this.offset < exact) this.roll(Math.max(this.size, exact))
     }
     const buf = this.buf
     const start = this.offset
     const docStart = start + buf.write(action, start, 'latin1')
-    const end = docStart + buf.write(document, docStart, 'utf8')
+    let end = docStart
+    if (head.length > 0) end += buf.write(head, end, 'utf8')
+    end += buf.write(tail, end, 'utf8')
     buf[end] = 10
     if (end + 1 - start > maxBytes) return undefined
     this.offset = end + 1
     return { buf, start, docStart, end: end + 1 }
+  }
+
+  /** Starts a fresh buffer when less than `minFree` bytes are left (a new batch then starts aligned). */
+  rollIfBelow(minFree: number): void {
+    if (this.size - this.offset < minFree) this.roll(this.size)
+  }
+
+  private roll(size: number): void {
+    this.buf = Buffer.allocUnsafe(size)
+    this.offset = 0
   }
 }

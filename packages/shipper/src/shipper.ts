@@ -9,7 +9,7 @@ import { retryDelayMs } from './backoff.js'
 import type { BulkTransport } from './bulk-transport.js'
 import { ITEM_DEAD, ITEM_RETRY, classifyBulkResponse } from './bulk-response.js'
 import { createClientTransport } from './client-transport.js'
-import { parseLine } from './document.js'
+import { documentText, parseLine } from './document.js'
 import { createRunId } from './document-id.js'
 import { DropReporter } from './drop-reporter.js'
 import type { DurableBuffer } from './durable-buffer.js'
@@ -165,13 +165,14 @@ class BulkShipper implements Shipper {
     const index = this.namer(parsed.service, parsed.timeSeconds)
     const seq = this.seq
     const docId = id ?? this.runId + seq.toString(36)
-    const placed = this.arena.append(`{"create":{"_index":"${index}","_id":"${docId}"}}\n`, parsed.document, this.opts.maxLineBytes)
+    const placed = this.arena.append(`{"create":{"_index":"${index}","_id":"${docId}"}}\n`, parsed, this.opts.maxLineBytes)
     if (!placed) {
+      const document = documentText(parsed)
       this.deadLetter({
-        document: parsed.document,
+        document,
         index,
         status: null,
-        reason: `document of ${Buffer.byteLength(parsed.document)} bytes exceeds maxLineBytes (${this.opts.maxLineBytes}); it could never be sent`,
+        reason: `document of ${Buffer.byteLength(document)} bytes exceeds maxLineBytes (${this.opts.maxLineBytes}); it could never be sent`,
       })
       if (ticket !== undefined) this.durable?.log?.ack(ticket)
       return true
@@ -455,14 +456,16 @@ class BulkShipper implements Shipper {
     let bytes = 0
     while (this.head < this.pending.length) {
       const entry = this.pending[this.head]!
-      const size = entry.end - entry.start
-      if (entries.length > 0 && bytes + size > this.opts.flushBytes) break
+      // Up to and including the line that reached flushBytes: the batch is then exactly what
+      // triggered the send, the pending queue is empty, and the next batch starts in a fresh arena.
+      if (bytes >= this.opts.flushBytes) break
       this.pending[this.head++] = undefined as unknown as Entry
       entries.push(entry)
-      bytes += size
+      bytes += entry.end - entry.start
     }
     this.pendingBytes -= bytes
     this.compactPending()
+    if (this.head >= this.pending.length) this.arena.rollIfBelow(this.opts.flushBytes)
     return { entries, bytes, notBefore: 0 }
   }
 

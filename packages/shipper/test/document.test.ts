@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { findTopLevelMember, parseLine } from '../src/document.js'
+import { documentText, findTopLevelMember, parseLine as parseRaw } from '../src/document.js'
+
+/** The parser's result with the document as text, as a reader would see it. */
+function parseLine(line: string): { document: string; service: string; timeSeconds: number } | { reason: string } {
+  const parsed = parseRaw(line)
+  if ('reason' in parsed) return parsed
+  return { document: documentText(parsed), service: parsed.service, timeSeconds: parsed.timeSeconds }
+}
 
 const line = '{"level":"info","time":1764158532.123,"@timestamp":"2026-11-26T12:02:12.123Z","service":"orders","message":"hi","n":{"time":1}}'
 
