@@ -17,6 +17,7 @@ export type {
   ShipperOptions,
   ShipperStats,
   ShipperTlsOptions,
+  TransportOptions,
   IndexTemplateOptions,
   IndexTemplateResult,
 } from './types.js'

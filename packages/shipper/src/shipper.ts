@@ -128,7 +128,7 @@ class BulkShipper implements Shipper {
     }, opts.flushIntervalMs)
     this.intervalTimer.unref()
     if (opts.bufferDir !== false || opts.deadLetterDir !== false) {
-      this.durableOpening = openDurableBuffer(opts, (e) => this.recordError('TW_SHIPPER_BUFFER', e.message, null, false))
+      this.durableOpening = openDurableBuffer(opts, (e) => this.recordError('TW_SHIPPER_BUFFER', `${e.kind}: ${e.message}`, null, true))
         .then((durable) => this.onDurableReady(durable))
         .catch((err: unknown) => {
           this.durableOpening = undefined

@@ -9,10 +9,9 @@
  */
 import build from 'pino-abstract-transport'
 import { createShipper } from './shipper.js'
-import type { ShipperOptions } from './types.js'
+import type { TransportOptions } from './types.js'
 
-/** Transport options: every shipper option that survives structured cloning (no client, no callbacks). */
-export type TransportOptions = Omit<ShipperOptions, 'client' | 'onDeadLetter' | 'onDrop' | 'onError'>
+export type { TransportOptions }
 
 /** pino transport factory (default export, as thread-stream expects). */
 export default async function tracewireTransport(options: TransportOptions): Promise<NodeJS.WritableStream> {

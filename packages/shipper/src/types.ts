@@ -228,3 +228,6 @@ export interface IndexTemplateResult {
   /** Whether `message` uses the nori analyzer. */
   nori: boolean
 }
+
+/** Options of the pino transport `@tracewire/shipper/transport`: every shipper option that survives structured cloning (no client, no callbacks). */
+export type TransportOptions = Omit<ShipperOptions, 'client' | 'onDeadLetter' | 'onDrop' | 'onError'>

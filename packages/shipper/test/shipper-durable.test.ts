@@ -4,7 +4,7 @@
  * had handed to the worker beyond the stated window, and nothing is indexed twice.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -72,6 +72,29 @@ describe('shipper + durable buffer', () => {
     expect(dir.startsWith(tmpdir())).toBe(true)
     expect(existsSync(dir)).toBe(true)
     expect(seqList(es)).toEqual([1])
+  })
+
+  it('case 49: a torn tail and a flipped byte in the buffer are skipped with a report; the valid lines are replayed', async () => {
+    const dir = tempDir()
+    const es = await sink()
+    es.script = () => ({ kind: 'status', status: 503 })
+    const first = createShipper({ ...FAST, node: es.url, bufferDir: dir, shutdownTimeoutMs: 100 })
+    for (let i = 0; i < 200; i++) first.write(logLine(i))
+    await first.close()
+    const segment = readdirSync(dir).find((f) => f.startsWith('seg-'))!
+    const bytes = readFileSync(join(dir, segment))
+    const middle = Math.floor(bytes.length / 2)
+    bytes[middle] = bytes[middle]! ^ 0xff // flip a byte in a middle record
+    writeFileSync(join(dir, segment), Buffer.concat([bytes, Buffer.from([0xf5, 0x54, 0x57, 0x31, 1, 2, 3])])) // torn record at the end
+    es.script = () => undefined
+    const errors: Array<Error & { code?: string }> = []
+    const second = createShipper({ ...FAST, node: es.url, bufferDir: dir, onError: (e) => errors.push(e) })
+    await second.flush()
+    await second.close()
+    const seqs = seqList(es)
+    expect(seqs.length).toBe(199) // exactly the record with the flipped byte is lost
+    expect(new Set(seqs).size).toBe(199)
+    expect(errors.some((e) => e.code === 'TW_SHIPPER_BUFFER' && /corrupt-segment/.test(e.message))).toBe(true)
   })
 
   it('dead letters go to NDJSON files beside the buffer', async () => {
