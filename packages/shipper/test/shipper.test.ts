@@ -2,6 +2,7 @@
  * Behaviour of createShipper against the loopback `_bulk` sink, one test per catalogue case
  * (reliability-anchors.md §4.3). Timings are shortened through options; nothing asserts on time.
  */
+import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createShipper } from '../src/index.js'
 import type { DeadLetter, Shipper, ShipperOptions } from '../src/index.js'
@@ -417,6 +418,25 @@ describe('createShipper', () => {
     for (const i of range(500)) sh.write(logLine(i))
     await sh.flush()
     expect(seqs(es)).toEqual(range(500))
+  })
+
+  it('TLS: trusts the given CA, refuses an unknown certificate (reported, retried), rejectUnauthorized: false accepts it', async () => {
+    const tls = { key: readFileSync(new URL('./fixtures/tls-key.pem', import.meta.url)), cert: readFileSync(new URL('./fixtures/tls-cert.pem', import.meta.url)) }
+    const es = await sink({ tls })
+    const trusted = shipper({ node: es.url, tls: { ca: tls.cert } })
+    trusted.write(logLine(0))
+    await trusted.flush()
+    expect(seqs(es)).toEqual([0])
+    const errors: Error[] = []
+    const untrusted = shipper({ node: es.url, onError: (e) => errors.push(e), shutdownTimeoutMs: 100 })
+    untrusted.write(logLine(1))
+    await until(() => errors.length > 0, 5000, 'a TLS error')
+    expect(errors[0]).toMatchObject({ code: 'TW_SHIPPER_CONNECTION' })
+    expect(untrusted.stats().delivered).toBe(0)
+    const insecure = shipper({ node: es.url, tls: { rejectUnauthorized: false } })
+    insecure.write(logLine(2))
+    await insecure.flush()
+    expect(seqs(es)).toEqual([0, 2])
   })
 
   it('accepts Buffers and CRLF endings; ignores empty lines', async () => {

@@ -4,6 +4,7 @@
  * per request or per item. With `store: false` it only counts, to measure the client's own cost.
  */
 import { createServer } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { gunzipSync } from 'node:zlib'
@@ -44,7 +45,7 @@ export interface BulkSink {
 }
 
 /** Starts a sink on 127.0.0.1 and a free port. */
-export async function startBulkSink(options: { store?: boolean; port?: number } = {}): Promise<BulkSink> {
+export async function startBulkSink(options: { store?: boolean; port?: number; tls?: { key: Buffer; cert: Buffer } } = {}): Promise<BulkSink> {
   const store = options.store ?? true
   const sockets = new Set<Socket>()
   const sink: BulkSink = {
@@ -58,11 +59,12 @@ export async function startBulkSink(options: { store?: boolean; port?: number } 
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => void handle(req, res, Buffer.concat(chunks)))
-  })
+  }
+  const server: Server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest)
   server.keepAliveTimeout = 60_000
   server.on('connection', (s) => {
     sockets.add(s)
@@ -146,7 +148,7 @@ export async function startBulkSink(options: { store?: boolean; port?: number } 
   }
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
-  sink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  sink.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`
   return sink
 }
 
