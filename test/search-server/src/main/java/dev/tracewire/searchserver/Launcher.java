@@ -148,6 +148,7 @@ public final class Launcher {
       {".analysis.common.CommonAnalysisPlugin", ".analysis.common.CommonAnalysisModulePlugin"},
       {".index.mapper.MapperExtrasPlugin", ".index.mapper.MapperExtrasModulePlugin"},
       {".index.reindex.ReindexPlugin", ".index.reindex.ReindexModulePlugin"},
+      {".script.mustache.MustachePlugin", ".script.mustache.MustacheModulePlugin"},
     };
     for (String[] candidates : pluginNames) {
       Class<?> found = null;
