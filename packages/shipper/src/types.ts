@@ -176,7 +176,11 @@ export interface Shipper {
   write(line: string | Buffer): boolean
   /** Resolves when the buffer is below `maxBufferBytes` again. */
   drained(): Promise<void>
-  /** Send everything accepted so far now and resolve when each of those lines is settled. */
+  /**
+   * Send everything accepted so far now (retries waiting for their backoff too) and resolve when
+   * each of those lines is settled: delivered, dead-lettered or dropped. During an outage that can
+   * take until the retries give up (`maxRetryAgeMs`); `close()` is the bounded variant.
+   */
   flush(): Promise<void>
   /** Stop accepting, flush within `shutdownTimeoutMs`, release resources. Idempotent. */
   close(): Promise<CloseResult>

@@ -125,6 +125,19 @@ describeEngines('shipper', (engine) => {
     expect(seqs).toEqual([0, 2])
   })
 
+  it('case 43: a document over the 1000-field mapping limit is dead-lettered with the reason, not retried', async () => {
+    const dead: DeadLetter[] = []
+    const sh = ship({ node: engine.url, onDeadLetter: (d) => dead.push(d) })
+    const wide = Array.from({ length: 1100 }, (_, i) => `"f${i}":${i}`).join(',')
+    sh.write(logLine(0))
+    sh.write(logLine(1, { extra: `,"wide":{${wide}}` }))
+    await sh.flush()
+    expect(dead).toHaveLength(1)
+    expect(dead[0]!.status).toBe(400)
+    expect(dead[0]!.reason).toMatch(/Limit of total fields \[1000\]/)
+    expect(sh.stats()).toMatchObject({ delivered: 1, deadLettered: 1, retried: 0 })
+  })
+
   it('gzip bodies are accepted', async () => {
     const sh = ship({ node: engine.url, compression: 'gzip' })
     for (const i of range(500)) sh.write(logLine(i))
