@@ -1,4 +1,5 @@
 /** Validates `ShipperOptions` at construction and fills in the defaults. */
+import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ShipperConfigError } from './errors.js'
@@ -117,7 +118,13 @@ export function resolveOptions(options: ShipperOptions): ResolvedOptions {
   }
 }
 
-/** `<os tmpdir>/tracewire-shipper/<indexPrefix>`: set `bufferDir` to a persistent volume in production. */
+/**
+ * `<os tmpdir>/tracewire-shipper/<indexPrefix>-<app>`, where `<app>` is a short hash of the working
+ * directory and the main script: stable across restarts of the same application (so a crash is
+ * replayed), distinct between applications on one host (one process per directory). Set `bufferDir`
+ * to a persistent volume in production.
+ */
 export function defaultBufferDir(indexPrefix: string): string {
-  return join(tmpdir(), 'tracewire-shipper', indexPrefix.replace(/[^a-z0-9._-]/g, '_') || 'default')
+  const app = createHash('sha256').update(`${process.cwd()}\0${process.argv[1] ?? ''}`).digest('hex').slice(0, 10)
+  return join(tmpdir(), 'tracewire-shipper', `${indexPrefix.replace(/[^a-z0-9._-]/g, '_') || 'default'}-${app}`)
 }

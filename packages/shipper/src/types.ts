@@ -108,8 +108,8 @@ export interface ShipperOptions {
    * `fsyncIntervalMs`) and replayed with their `_id`s after a crash or an outage; dead letters go to
    * NDJSON files in `dead-letter/` beside them. One process per directory (a second one falls back
    * to memory with a stderr report). `false` keeps everything in memory. Default
-   * `<os.tmpdir()>/tracewire-shipper/<indexPrefix>`: point it at a persistent volume in production
-   * (a tmpfs `/tmp` does not survive a reboot).
+   * `<os.tmpdir()>/tracewire-shipper/<indexPrefix>-<hash of cwd and main script>`: point it at a
+   * persistent volume in production (a tmpfs `/tmp` does not survive a reboot).
    */
   bufferDir?: string | false
   /** Disk bound of the durable buffer. Default 1 GiB. */

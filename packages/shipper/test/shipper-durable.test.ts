@@ -61,7 +61,7 @@ describe('shipper + durable buffer', () => {
     expect(third.stats().recovered).toBe(0)
   })
 
-  it('the durable buffer is on by default, under <tmpdir>/tracewire-shipper/<indexPrefix>', async () => {
+  it('the durable buffer is on by default, under <tmpdir>/tracewire-shipper/<indexPrefix>-<app hash>', async () => {
     const prefix = `dflt${process.pid}`
     const dir = defaultBufferDir(prefix)
     dirs.push(dir)
@@ -69,7 +69,8 @@ describe('shipper + durable buffer', () => {
     const sh = createShipper({ ...FAST, node: es.url, indexPrefix: prefix })
     sh.write(logLine(1))
     await sh.close()
-    expect(dir.startsWith(tmpdir())).toBe(true)
+    expect(dir.startsWith(join(tmpdir(), 'tracewire-shipper', `${prefix}-`))).toBe(true)
+    expect(defaultBufferDir(prefix)).toBe(dir) // stable: the same application finds its buffer again
     expect(existsSync(dir)).toBe(true)
     expect(seqList(es)).toEqual([1])
   })
