@@ -34,6 +34,28 @@ function seqCount(sink: BulkSink): number {
   return new Set([...sink.docs.values()].map((d) => (JSON.parse(d.source) as { seq: number }).seq)).size
 }
 
+describe.skipIf(!built)('bounded memory (child process)', () => {
+  it('10x overload while the server is down: live memory stays flat once the buffer is full', async () => {
+    const max = 16 * 1024 * 1024
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, ['--expose-gc', fileURLToPath(new URL('./fixtures/overload-child.mjs', import.meta.url)), String(max)], { stdio: ['ignore', 'pipe', 'inherit'] })
+      let text = ''
+      p.stdout.on('data', (d: Buffer) => (text += d.toString()))
+      p.on('error', reject)
+      p.on('exit', () => resolve(text))
+    })
+    const result = JSON.parse(out) as { liveGrowth: number; baseLive: number; bufferedBytes: number; dropped: number; written: number }
+    expect(result.written).toBeGreaterThanOrEqual(10 * max)
+    expect(result.bufferedBytes).toBeLessThanOrEqual(max)
+    expect(result.dropped).toBeGreaterThan(0)
+    // Live memory (V8 heap + array buffers after a full GC) with a full buffer: the documents plus
+    // their bookkeeping (measured ~2-2.5x maxBufferBytes) ...
+    expect(result.baseLive).toBeLessThan(4 * max)
+    // ... and 160 MB more input later, the same (measured -7 to +2 MB).
+    expect(result.liveGrowth).toBeLessThan(max / 2)
+  })
+})
+
 describe.skipIf(!built)('@tracewire/shipper/transport (child process)', () => {
   it.each(['exit', 'natural'])('process.%s: every line is indexed before the process is gone, even with slow answers', async (how) => {
     const sink = await startBulkSink()
