@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pino from 'pino'
 import { LoggerConfigError } from './errors.js'
@@ -25,20 +24,15 @@ function resolveTarget(): string {
   )
 }
 
-/**
- * A pino transport (worker thread) that ships the same lines to Elasticsearch through `@tracewire/shipper`.
- * Its durable buffer defaults to `<os tmpdir>/tracewire-shipper/<service>`: the shipper's own default is keyed
- * by index prefix only, and one directory admits one process, so two services on one host would otherwise
- * leave the second one memory-only.
- */
-export function elasticsearchSink(options: ElasticsearchOptions, service: string): Sink {
+/** A pino transport (worker thread) that ships the same lines to Elasticsearch through `@tracewire/shipper`. */
+export function elasticsearchSink(options: ElasticsearchOptions): Sink {
   const nodes = Array.isArray(options?.node) ? options.node : [options?.node]
   if (nodes.length === 0 || nodes.some((n) => typeof n !== 'string' || n === '')) {
     throw new LoggerConfigError('TW_LOGGER_INVALID_OPTION', `Invalid elasticsearch.node ${JSON.stringify(options?.node)}: expected a URL or a non-empty list of URLs`)
   }
   const target = resolveTarget()
   try {
-    return pino.transport({ target, options: { bufferDir: path.join(tmpdir(), 'tracewire-shipper', service), ...options } }) as unknown as Sink
+    return pino.transport({ target, options: { ...options } }) as unknown as Sink
   } catch (err) {
     throw new LoggerConfigError('TW_LOGGER_INVALID_OPTION', `Invalid elasticsearch options: ${(err as Error).message} (they are copied to a worker thread, so functions are not allowed)`, { cause: err })
   }
