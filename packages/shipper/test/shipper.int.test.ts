@@ -109,6 +109,42 @@ describeEngines('shipper', (engine) => {
     expect(seqs).toEqual(range(N))
   })
 
+  it('case 50 (short): random faults every 100 ms while writing 20 000 lines: every line exactly once', async () => {
+    const p = await proxy()
+    const sh = ship({ node: p.url, flushBytes: 32 * 1024, requestTimeoutMs: 1000, maxConcurrentRequests: 4 })
+    // A seeded generator: a failure can be replayed from the seed in the assertion message.
+    let seed = Date.now() % 100_000
+    const seedUsed = seed
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647)
+    const modes: Array<() => Parameters<FaultProxy['setMode']>[0]> = [
+      () => 'pass',
+      () => 'refuse',
+      () => ({ kind: 'status', status: random() < 0.5 ? 429 : 503, times: 1 + Math.floor(random() * 3) }),
+      () => ({ kind: 'bulk-item-errors', items: () => (random() < 0.1 ? (random() < 0.5 ? 429 : 503) : undefined), times: 2 }),
+      () => ({ kind: 'reset-mid-body', phase: random() < 0.5 ? 'request' : 'response', times: 1 }),
+      () => ({ kind: 'forward-then-delay', times: 1 }),
+      () => ({ kind: 'latency', ms: 50 + Math.floor(random() * 200), times: 3 }),
+      () => ({ kind: 'max-body', maxBytes: 8 * 1024, times: 2 }),
+    ]
+    const N = 20_000
+    let written = 0
+    while (written < N) {
+      await p.setMode(modes[Math.floor(random() * modes.length)]!())
+      const until = Math.min(N, written + 400)
+      while (written < until) sh.write(logLine(written++))
+      await new Promise((r) => setTimeout(r, 100))
+      const st = sh.stats()
+      expect(st.inFlight).toBeLessThanOrEqual(4)
+      expect(st.accepted).toBe(st.delivered + st.deadLettered + st.dropped + st.bufferedDocs)
+    }
+    await p.setMode('pass')
+    await sh.flush()
+    expect(sh.stats(), `seed ${seedUsed}`).toMatchObject({ accepted: N, delivered: N, deadLettered: 0, dropped: 0 })
+    const { count, seqs } = await oracle(engine.url, idx.prefix)
+    expect(count, `seed ${seedUsed}`).toBe(N)
+    expect(seqs).toEqual(range(N))
+  })
+
   it('case 34/43: a mapping conflict is dead-lettered with the server reason; the rest is delivered', async () => {
     const dead: DeadLetter[] = []
     const sh = ship({ node: engine.url, onDeadLetter: (d) => dead.push(d) })
