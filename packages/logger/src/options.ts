@@ -123,6 +123,8 @@ export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = 
     maxLineBytes: positiveInteger(options.maxLineBytes, 'maxLineBytes', 65536, 1024),
     maxDepth: positiveInteger(options.maxDepth, 'maxDepth', 10),
     handleExit: options.handleExit ?? true,
-    shutdownTimeoutMs: positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 5000),
+    // With the shipper the wait covers its own final-delivery budget (8 s by default, under thread-stream's
+    // 10 s exit cap), so SIGTERM does not cut a flush short that would otherwise complete.
+    shutdownTimeoutMs: positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs', options.elasticsearch === undefined ? 5000 : 9000),
   }
 }

@@ -72,7 +72,7 @@ export interface LoggerOptions {
   maxDepth?: number
   /** Install exit handlers (flush on exit, fatal line on uncaught exception, flush on SIGTERM/SIGINT). Default true. */
   handleExit?: boolean
-  /** Longest wait for destinations to close after SIGTERM/SIGINT before the signal is re-raised. Default 5000. */
+  /** Longest wait for destinations to close after SIGTERM/SIGINT before the signal is re-raised. Default 5000, or 9000 with `elasticsearch` (the shipper delivers for up to 8000 by default). */
   shutdownTimeoutMs?: number
   /** Also ship lines straight to Elasticsearch through `@tracewire/shipper/transport` (optional peer dependency). */
   elasticsearch?: ElasticsearchOptions

@@ -151,3 +151,12 @@ catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.
     expect(result.message).toMatch(/install/)
   })
 })
+
+describe('shutdown wait', () => {
+  it('covers the shipper final-delivery budget when lines also go to Elasticsearch', async () => {
+    const { resolveOptions } = await import('../src/options.js')
+    expect(resolveOptions({ service: 'orders' }).shutdownTimeoutMs).toBe(5000)
+    expect(resolveOptions({ service: 'orders', elasticsearch: { node: 'http://127.0.0.1:9200' } }).shutdownTimeoutMs).toBe(9000)
+    expect(resolveOptions({ service: 'orders', elasticsearch: { node: 'http://127.0.0.1:9200' }, shutdownTimeoutMs: 2000 }).shutdownTimeoutMs).toBe(2000)
+  })
+})
