@@ -9,8 +9,10 @@ const TARGET = '@tracewire/shipper/transport'
 
 function resolveTarget(): string {
   // The shipper is an optional peer dependency: look next to this package first, then from the
-  // application's folder (pnpm keeps a package's own node_modules strict).
-  const bases = [import.meta.url, path.join(process.cwd(), 'index.js')]
+  // application's main script and its working folder (pnpm keeps a package's own node_modules strict, so
+  // with pnpm only the application's folder, where the user installed the shipper, can see it).
+  const main = process.argv[1]
+  const bases = [import.meta.url, ...(main ? [main] : []), path.join(process.cwd(), 'index.js')]
   for (const base of bases) {
     try {
       return createRequire(base).resolve(TARGET)
