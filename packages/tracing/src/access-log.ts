@@ -1,5 +1,4 @@
 import { context, type Context } from '@opentelemetry/api'
-import { hexByte } from './ids.js'
 import type { AccessLogFields, LoggerLike, TraceContext } from './types.js'
 
 // A user agent is client-controlled text; it is logged as a JSON string, but bounded.
@@ -21,7 +20,9 @@ export function accessLevel(status: number, aborted: boolean): 'error' | 'warn' 
 
 /** Child bindings that carry the trace for loggers that do not read the active span themselves. */
 export function traceBindings(tc: TraceContext): Record<string, string> {
-  return { trace_id: tc.traceId, span_id: tc.spanId, trace_flags: hexByte(tc.traceFlags) }
+  // The line contract (FORMAT.md) writes only the sampled bit, as `@tracewire/logger` does: `"01"` or `"00"`,
+  // whatever other flags (W3C level 2's random bit) the traceparent carries.
+  return { trace_id: tc.traceId, span_id: tc.spanId, trace_flags: tc.traceFlags & 1 ? '01' : '00' }
 }
 
 /** What the framework adapter knows once the response is over. */

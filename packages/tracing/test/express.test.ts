@@ -213,6 +213,24 @@ describe('expressMiddleware with a logger that does not read the span (plain pin
     expect(lines.map((l) => l.trace_id)).toEqual([TRACE, TRACE])
     for (const l of raw) expect(keyCount(l, 'trace_id')).toBe(1)
   })
+
+  it('writes trace_flags as the line contract does: the sampled bit only, even with the random flag set', async () => {
+    const { logger, lines } = memoryLogger({ mixin: false })
+    const app = express5()
+    app.use(expressMiddleware({ logger }))
+    app.get('/', (_req, res) => res.send('x'))
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    // A trace this service starts carries the W3C level-2 random flag (0x03 on the wire).
+    const started = await fetch(url)
+    await started.text()
+    await fetch(url, { headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-00` } }).then((r) => r.text())
+    await until(() => lines.length === 2)
+    server.close()
+    expect(started.headers.get('traceparent')).toMatch(/-03$/)
+    expect(lines.map((l) => l.trace_flags)).toEqual(['01', '00'])
+  })
 })
 
 describe('expressMiddleware options', () => {
