@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   say('\n   The files, in the line format Fluentd tails (FORMAT.md), and the index each line goes to:')
   for (const [service, file] of Object.entries(files)) {
     const own = lines.filter((l) => l.service === service)
-    say(`   ${relative(process.cwd(), file) || file}: ${own.length} lines -> ${[...new Set(own.map(indexOf))].join(', ')}`)
+    say(`   ${file.startsWith(repoRoot) ? relative(repoRoot, file) : file}: ${own.length} lines -> ${[...new Set(own.map(indexOf))].join(', ')}`)
   }
 
   if (es) {

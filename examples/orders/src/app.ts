@@ -57,7 +57,9 @@ export function createOrdersApp({ logger, paymentsUrl }: OrdersAppOptions): expr
         body: JSON.stringify({ order_id: id, amount }),
       })
       if (!payment.ok) {
-        const reason = ((await payment.json().catch(() => ({}))) as { error?: string }).error ?? 'unknown'
+        // Fastify's error answers carry the reason in `message` and the status text in `error`.
+        const answer = (await payment.json().catch(() => ({}))) as { message?: string; error?: string }
+        const reason = answer.message ?? answer.error ?? 'unknown'
         throw new PaymentFailedError(payment.status, `payment for order ${id} failed: ${reason}`)
       }
       orders.set(id, { id, item, amount })
