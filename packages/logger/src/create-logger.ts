@@ -95,6 +95,9 @@ export function createLogger(options: LoggerOptions): Logger {
     },
   }, destination)
   ;(logger as unknown as Record<symbol, unknown>)[pino.symbols.asJsonSym] = createLineBuilder(layout)
+  // Tells middleware (`@tracewire/tracing`) that lines already carry the active span's ids, so it must not
+  // bind them again; pino children inherit it through their prototype. A registry symbol, so no import.
+  ;(logger as unknown as Record<symbol, unknown>)[Symbol.for('tracewire.writesTraceFields')] = true
 
   const removeExitHandlers = opts.handleExit ? installExitHandlers(logger, destination, opts.shutdownTimeoutMs) : () => {}
   let closing: Promise<void> | undefined

@@ -40,7 +40,7 @@ function show(value: unknown): string {
  * name (FORMAT.md): a missing service gives `fluentd--YYYYMMDD`, uppercase is silently lowercased by the
  * ES plugin, and a space or `\ / * ? " < > | , # :` or a leading `- _ +` makes ES reject the index.
  */
-export function validateService(service: unknown): string {
+function validateService(service: unknown): string {
   const rule = 'service must be a string of lowercase [a-z0-9][a-z0-9._-]* (at most 100 bytes, not "." or ".."), because it names the index fluentd-<service>-YYYYMMDD'
   if (typeof service !== 'string') fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)}: ${rule}`)
   if (service === '.' || service === '..' || !SERVICE_RULE.test(service)) {

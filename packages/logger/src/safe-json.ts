@@ -16,7 +16,7 @@ const MAX_ERROR_CAUSES = 5
 const MAX_REASON_CHARS = 200
 
 /** A short, never-throwing description of why reading a value failed. */
-export function describeFailure(err: unknown): string {
+function describeFailure(err: unknown): string {
   try {
     const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
     return text.length > MAX_REASON_CHARS ? text.slice(0, MAX_REASON_CHARS) : text

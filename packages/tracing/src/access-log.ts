@@ -12,7 +12,7 @@ export function pathOf(url: string | undefined): string {
 }
 
 /** The log level of an access line: 5xx error, 4xx and aborted warn, otherwise info. */
-export function accessLevel(status: number, aborted: boolean): 'error' | 'warn' | 'info' {
+function accessLevel(status: number, aborted: boolean): 'error' | 'warn' | 'info' {
   if (status >= 500) return 'error'
   if (status >= 400 || aborted) return 'warn'
   return 'info'

@@ -77,7 +77,7 @@ export function getTraceContext(): TraceContext | undefined {
 }
 
 /** `base` with a non-recording span for `tc` made active (`trace.wrapSpanContext`). */
-export function contextWith(tc: TraceContext, base: Context): Context {
+function contextWith(tc: TraceContext, base: Context): Context {
   const sc: SpanContext = { traceId: tc.traceId, spanId: tc.spanId, traceFlags: tc.traceFlags, isRemote: false }
   if (tc.parentSpanId !== undefined || tc.traceState !== undefined) {
     extrasOf.set(sc, { parentSpanId: tc.parentSpanId, traceState: tc.traceState })

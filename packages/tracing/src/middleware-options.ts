@@ -54,19 +54,19 @@ function symbolNamed(o: object, description: string): symbol | undefined {
   return undefined
 }
 
+/** Set by `@tracewire/logger` on its loggers (inherited by children): lines already carry the span's ids. */
+const WRITES_TRACE_FIELDS = Symbol.for('tracewire.writesTraceFields')
+
 /**
- * True when the logger writes trace ids itself, judged from pino's private symbols (looked up by
- * description, so pino need not be loaded here):
- * - a pino `mixin` (`pino.mixin`; OpenTelemetry's pino instrumentation and hand-written span mixins);
- * - a line builder of its own: `pino.asJson` set on the logger rather than inherited from pino's shared
- *   prototype (the one that also owns `child`), as `@tracewire/logger` does to write the active span's ids.
+ * True when the logger writes trace ids itself: `@tracewire/logger` (its marker symbol), or a pino `mixin`
+ * (OpenTelemetry's pino instrumentation and hand-written span mixins), found by pino's private symbol
+ * description so pino need not be loaded here.
  */
 function readsActiveSpan(logger: object): boolean {
+  if ((logger as Record<symbol, unknown>)[WRITES_TRACE_FIELDS] === true) return true
   for (let o: object | null = logger; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
     const mixin = symbolNamed(o, 'pino.mixin')
     if (mixin !== undefined && typeof (o as Record<symbol, unknown>)[mixin] === 'function') return true
-    const asJson = symbolNamed(o, 'pino.asJson')
-    if (asJson !== undefined) return !Object.prototype.hasOwnProperty.call(o, 'child')
   }
   return false
 }

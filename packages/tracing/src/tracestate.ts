@@ -30,7 +30,7 @@ function isKeyChar(c: number): boolean {
  * multi-tenant-key = tenant-id "@" system-id
  * tenant-id = ( lcalpha / DIGIT ) 0*240( keychar ); system-id = lcalpha 0*13( keychar )
  */
-export function isValidTracestateKey(key: string): boolean {
+function isValidTracestateKey(key: string): boolean {
   const at = key.indexOf('@')
   if (at === -1) {
     if (key.length < 1 || key.length > 256 || !isLcAlpha(key.charCodeAt(0))) return false
@@ -52,7 +52,7 @@ export function isValidTracestateKey(key: string): boolean {
  * value = 0*255(chr) nblk-chr; chr = %x20 / nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
  * (printable ASCII without `,` and `=`, not ending in a space).
  */
-export function isValidTracestateValue(value: string): boolean {
+function isValidTracestateValue(value: string): boolean {
   if (value.length < 1 || value.length > 256) return false
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i)

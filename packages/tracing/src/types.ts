@@ -125,7 +125,7 @@ export interface MiddlewareOptions extends ExtractOptions {
   readonly sampled?: boolean
   /**
    * Bind `trace_id`, `span_id` and `trace_flags` into `req.log` as child bindings. Default `'auto'`: only when
-   * the logger does not read the active span itself. `@tracewire/logger` (its own line builder) and loggers
+   * the logger does not read the active span itself. `@tracewire/logger` (marked with `Symbol.for('tracewire.writesTraceFields')`) and loggers
    * with a pino `mixin` (OpenTelemetry's pino instrumentation) do; binding the ids too would write each key
    * twice (or, with `@tracewire/logger`, move them under `fields_clash`).
    */

@@ -75,7 +75,7 @@ export function expectOk(response: JsonResponse, what: string): void {
 }
 
 /** Extracts a short, credential-free reason from an error body of Elasticsearch, OpenSearch or Kibana. */
-export function serverReason(body: unknown): string {
+function serverReason(body: unknown): string {
   if (body === undefined) return ''
   if (typeof body === 'string') return ` ${redactText(body.slice(0, 300))}`
   if (typeof body !== 'object' || body === null) return ''
