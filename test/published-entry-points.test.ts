@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
@@ -12,6 +12,7 @@ const entryPoints: Array<{ specifier: string; exports: string[] }> = [
   { specifier: '@tracewire/logger', exports: ['createLogger'] },
   { specifier: '@tracewire/tracing', exports: ['parseTraceparent', 'formatTraceparent', 'expressMiddleware', 'fastifyPlugin', 'propagateOutgoing', 'getTraceContext', 'withTraceContext'] },
   { specifier: '@tracewire/shipper', exports: ['createShipper', 'ensureIndexTemplate'] },
+  { specifier: '@tracewire/cli', exports: ['runCli', 'CliError', 'EXIT'] },
 ]
 
 function exportedNames(kind: 'require' | 'import', specifier: string): string[] {
@@ -27,5 +28,14 @@ describe.each(entryPoints)('$specifier from its built package', ({ specifier, ex
   it.each(['require', 'import'] as const)('loads with %s and has its public exports', (kind) => {
     const names = exportedNames(kind, specifier)
     for (const name of exports) expect(names).toContain(name)
+  })
+})
+
+describe('@tracewire/cli bin', () => {
+  it('is linked as `tracewire` and prints the package version', () => {
+    const bin = join(testDir, 'node_modules', '.bin', 'tracewire')
+    const version = execFileSync(bin, ['--version'], { encoding: 'utf8' })
+    const { version: expected } = JSON.parse(execFileSync(process.execPath, ['-p', 'JSON.stringify(require("@tracewire/cli/package.json"))'], { cwd: testDir, encoding: 'utf8' })) as { version: string }
+    expect(version).toBe(`${expected}\n`)
   })
 })

@@ -1,10 +1,9 @@
 // The tracewire demo (`npm run demo`): two services, one trace across them, the files Fluentd would tail and,
 // when an Elasticsearch is at hand, the same lines shipped directly and read back as one timeline.
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join, relative } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runCli } from '@tracewire/cli'
 import { esJson, resolveElasticsearch, type DemoElasticsearch } from './elasticsearch.js'
 import { indexOf, readLogFile, type LogLine } from './log-file.js'
 import { startService, stopService, type RunningService } from './services.js'
@@ -61,8 +60,12 @@ async function showShipped(es: DemoElasticsearch, expected: number, traceId: str
   for (const i of indices.sort((a, b) => a.index.localeCompare(b.index))) say(`   ${i.index}: ${i['docs.count']} documents`)
   say(`   ${count} of the ${expected} lines written are in Elasticsearch.`)
   say(`\n5. \`tracewire trace ${traceId} --es ${es.url}\` reads the trace back as a timeline:`)
-  const cli = join(dirname(createRequire(import.meta.url).resolve('@tracewire/shipper/package.json')), 'dist', 'cli.js')
-  spawnSync(process.execPath, [cli, 'trace', traceId, '--es', es.url], { stdio: 'inherit' })
+  // The same command line the bin runs, in-process through @tracewire/cli's API.
+  await runCli(['trace', traceId, '--es', es.url], {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+  })
 }
 
 async function main(): Promise<void> {

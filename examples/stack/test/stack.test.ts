@@ -98,6 +98,7 @@ interface ComposeService {
   profiles?: string[]
 }
 const compose = parse(read('docker-compose.yml')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> }
+const stackPackage = JSON.parse(read('package.json')) as { dependencies?: Record<string, string> }
 
 function logsMount(service: ComposeService): ComposeVolume | undefined {
   return (service.volumes ?? []).find((v): v is ComposeVolume => typeof v === 'object' && v.source === 'logs')
@@ -161,7 +162,9 @@ describe('docker-compose.yml', () => {
   it('has a setup job that runs the tracewire CLI against the stack', () => {
     const setup = compose.services.setup as ComposeService
     expect(setup.profiles).toEqual(['setup'])
-    expect(setup.command).toEqual(['node', 'packages/shipper/dist/cli.js', 'setup'])
+    // The bin of @tracewire/cli, a dependency of this example (never a path into a package's dist).
+    expect(setup.command).toEqual(['pnpm', '--dir', 'examples/stack', 'exec', 'tracewire', 'setup'])
+    expect(stackPackage.dependencies?.['@tracewire/cli']).toBe('workspace:*')
     expect(setup.environment).toMatchObject({ ES_URL: 'http://elasticsearch:9200', KIBANA_URL: 'http://kibana:5601' })
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildTimeline, formatDuration, formatOffset, formatTimelineText, timelineJson, type SearchHit } from '../src/cli/timeline.js'
+import { buildTimeline, formatDuration, formatOffset, formatTimelineText, timelineJson, type SearchHit } from '../src/timeline.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 

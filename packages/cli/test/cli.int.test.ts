@@ -9,12 +9,13 @@ import { promisify } from 'node:util'
 import { expect, it } from 'vitest'
 import { describeEngines } from '../../../test/support/engines.js'
 import { useIndexPrefix } from '../../../test/support/index-prefix.js'
-import { ALERT_MESSAGE_TEMPLATE } from '../src/cli/alerting.js'
-import { runCli } from '../src/cli/run.js'
-import { createShipper } from '../src/index.js'
+import { ALERT_MESSAGE_TEMPLATE } from '../src/alerting.js'
+import { runCli } from '../src/run.js'
+import { createShipper } from '@tracewire/shipper'
 import { captureIo } from './cli-fake-server.js'
 
-const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const BIN = fileURLToPath(new URL('../bin/tracewire.js', import.meta.url))
+const BUILT = existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))
 const run = promisify(execFile)
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -131,7 +132,7 @@ describeEngines('tracewire bin after the shipper (direct mode)', (engine) => {
   const idx = useIndexPrefix(engine.url, 'clibin')
 
   // The package bin as a user runs it; `pnpm test` builds before vitest, so dist/ is there in CI.
-  it.skipIf(!existsSync(BIN))('reads back the lines the shipper indexed, as a timeline and as JSON', async () => {
+  it.skipIf(!BUILT)('reads back the lines the shipper indexed, as a timeline and as JSON', async () => {
     const shipper = createShipper({ node: engine.url, indexPrefix: idx.prefix.replace(/-$/, ''), flushIntervalMs: 50, reportDropsToStderr: false })
     const t0 = Date.UTC(2026, 10, 26, 12, 0, 0, 0)
     const line = (ms: number, service: string, level: string, message: string, extra: Record<string, unknown> = {}) => {

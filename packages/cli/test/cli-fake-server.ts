@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { CliIo } from '../src/cli/io.js'
+import type { CliIo } from '../src/io.js'
 
 export interface RecordedRequest {
   method: string

@@ -3,7 +3,7 @@
  * to, so `run.ts` turns any failure into one line on stderr and a documented exit status.
  */
 
-/** Exit statuses of `tracewire` (documented in docs/cli.md). */
+/** Exit statuses of `tracewire` (documented in the README). */
 export const EXIT = {
   /** The command did what was asked (for `trace`: lines were found). */
   ok: 0,

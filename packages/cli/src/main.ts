@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-/** The `tracewire` executable (package bin). All logic lives in `run.ts`. */
+/** The `tracewire` executable, started by bin/tracewire.js. All logic lives in `run.ts`. */
 import { runCli } from './run.js'
 
 runCli(process.argv.slice(2), {

@@ -1,15 +1,15 @@
 /**
  * `tracewire setup` against loopback servers that answer with the documented API shapes of
  * Kibana 7.10 (saved objects), OpenDistro alerting 1.13 (ES 7.10.2) and OpenSearch 2.19 alerting +
- * notifications. Real Kibana and the alerting plugins cannot run here (see docs/cli.md); the index
+ * notifications. Real Kibana and the alerting plugins cannot run here (see the README); the index
  * template step runs against the real embedded engines in cli.int.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { ALERT_MESSAGE_TEMPLATE, errorMonitorBody } from '../src/cli/alerting.js'
-import { alertingFlavor } from '../src/cli/engine.js'
-import { CliError } from '../src/cli/errors.js'
-import { runCli } from '../src/cli/run.js'
-import { runSetup, type EnsureIndexTemplate } from '../src/cli/setup-command.js'
+import { ALERT_MESSAGE_TEMPLATE, errorMonitorBody } from '../src/alerting.js'
+import { alertingFlavor } from '../src/engine.js'
+import { CliError } from '../src/errors.js'
+import { runCli } from '../src/run.js'
+import { runSetup, type EnsureIndexTemplate } from '../src/setup-command.js'
 import { captureIo, startFakeServer, type FakeReply, type FakeServer, type RecordedRequest } from './cli-fake-server.js'
 
 const WEBHOOK = 'https://hooks.slack.example/services/T000/B000/SECRETTOKEN'

@@ -6,7 +6,8 @@ import { CliError, EXIT } from './errors.js'
 import type { CliIo } from './io.js'
 import { runSetup } from './setup-command.js'
 import { runTrace } from './trace-command.js'
-import { redactText } from '../redact.js'
+import { redactText } from '@tracewire/shipper'
+import { VERSION } from './version.js'
 
 /** Help text of `tracewire` without a command. */
 export const USAGE = `Usage: tracewire <command> [options]
@@ -14,6 +15,10 @@ export const USAGE = `Usage: tracewire <command> [options]
 Commands:
   trace <trace_id>   print every log line of one trace as a timeline
   setup              install the index template, Kibana objects and the error alert
+
+Options:
+  -h, --help      print this help
+  -v, --version   print the version of @tracewire/cli
 
 Run "tracewire <command> --help" for the options of a command.
 `
@@ -34,6 +39,11 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       case '--help':
       case '-h':
         io.stdout(USAGE)
+        return EXIT.ok
+      case 'version':
+      case '--version':
+      case '-v':
+        io.stdout(`${VERSION}\n`)
         return EXIT.ok
       default:
         io.stderr(`tracewire: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)

@@ -3,8 +3,8 @@
  * environment (`ES_USERNAME`/`ES_PASSWORD`, `ES_API_KEY`) or the URL's user info; they end up in an
  * `Authorization` header only, never in a printed URL or message.
  */
-import type { ShipperAuth } from '../types.js'
-import { redactText } from '../redact.js'
+import type { ShipperAuth } from '@tracewire/shipper'
+import { redactText } from '@tracewire/shipper'
 import { usageError } from './errors.js'
 
 /** Credentials as given on the command line or in the environment. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { runCli } from '../src/cli/run.js'
-import { parseTraceId, TIMELINE_FIELDS, traceQuery } from '../src/cli/trace-command.js'
+import { runCli } from '../src/run.js'
+import { parseTraceId, TIMELINE_FIELDS, traceQuery } from '../src/trace-command.js'
 import { captureIo, startFakeServer, type FakeServer } from './cli-fake-server.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'

@@ -3,7 +3,7 @@
  * with `--kibana` the index pattern and saved searches, with `--alert-slack-webhook` the error alert.
  * Every step is idempotent, so running it again after an upgrade updates in place.
  */
-import { ensureIndexTemplate } from '../index-template.js'
+import { ensureIndexTemplate } from '@tracewire/shipper'
 import { installErrorAlert } from './alerting.js'
 import { detectEngine } from './engine.js'
 import { resolveEndpoint } from './endpoint.js'

@@ -3,7 +3,7 @@
  * a handful of admin calls, and it works the same against Elasticsearch 7.10 (OSS or default),
  * OpenSearch and Kibana, where the official clients' product checks do not (see FORMAT.md research).
  */
-import { redactText } from '../redact.js'
+import { redactText } from '@tracewire/shipper'
 import { CliError } from './errors.js'
 import type { Endpoint } from './endpoint.js'
 
