@@ -7,7 +7,22 @@ export declare function findJava(): { bin: string; major: number } | undefined
 export declare function mavenAvailable(): boolean
 export declare function isBuilt(engine: EngineName): boolean
 export declare function buildEngine(engine: EngineName, opts?: { log?: (msg: string) => void }): Promise<void>
-export declare function spawnServer(opts: {
+
+/** What one cluster member needs besides the single-node options (see cluster.mjs `clusterPlan`). */
+export interface ClusterMemberOptions {
+  clusterName: string
+  nodeName: string
+  transportPort: number
+  /** `127.0.0.1:PORT` of every member's transport, this one included. */
+  seedHosts: string[]
+  initialMasterNodes: string[]
+  /** Kept on exit (the caller deletes it): logs, ports files. */
+  home: string
+  /** `node.processors`: thread pool sizes. */
+  processors?: number
+}
+
+export interface SpawnServerOptions {
   engine: EngineName
   port?: number
   dataDir?: string
@@ -16,5 +31,10 @@ export declare function spawnServer(opts: {
   inheritLogs?: boolean
   /** C1-only JIT + serial GC (default true); false = the JVM's defaults (C2, G1). */
   fastStart?: boolean
-}): Promise<{ child: ChildProcess; url: string; logTail: () => string }>
+  /** `-Xms`/`-Xmx`, e.g. `256m` (default `512m`). */
+  heap?: string
+  cluster?: ClusterMemberOptions
+}
+
+export declare function spawnServer(opts: SpawnServerOptions): Promise<{ child: ChildProcess; url: string; logTail: () => string }>
 export declare function stopServer(child: ChildProcess, timeoutMs?: number): Promise<void>

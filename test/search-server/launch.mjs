@@ -11,9 +11,10 @@ export const MODULE_DIR = dirname(fileURLToPath(import.meta.url))
 export const ENGINES = /** @type {const} */ (['elasticsearch', 'opensearch'])
 
 /** JVM flags; see /work/shared/research/embedded-search-server.md ("JVM flags on JDK 17"). */
+/** Heap of one node (`-Xms` = `-Xmx`) unless `spawnServer({ heap })` says otherwise. */
+const DEFAULT_HEAP = '512m'
+
 const COMMON_JVM_FLAGS = [
-  '-Xms512m',
-  '-Xmx512m',
   '-Xss1m',
   // ES 7.x / OpenSearch 2.x launchers set this on JDK 9+; date formats differ subtly without it.
   '-Djava.locale.providers=SPI,COMPAT',
@@ -238,15 +239,20 @@ export function buildEngine(engine, opts = {}) {
 /**
  * Spawns the launcher JVM (the engine must be built). Resolves with the child and its URL once the
  * READY line arrives; rejects with the tail of the server log if it fails or exits first.
- * @param {{ engine: 'elasticsearch'|'opensearch', port?: number, dataDir?: string, java?: string,
- *   startTimeoutMs?: number, inheritLogs?: boolean, fastStart?: boolean }} opts
+ * Cluster members also pass `cluster` (see `clusterPlan`): node and cluster name, fixed transport
+ * port, seed hosts, initial master nodes, home directory and thread pool size.
+ * @param {import('./launch.d.mts').SpawnServerOptions} opts
  */
 export function spawnServer(opts) {
   const java = opts.java ?? findJava()?.bin
   if (!java) return Promise.reject(new Error('no Java (17-21) found: install a JDK 17 or set JAVA_HOME'))
+  if (opts.heap !== undefined && !/^\d+[mg]$/.test(opts.heap)) return Promise.reject(new Error(`heap must look like 256m or 1g, got ${JSON.stringify(opts.heap)}`))
+  const heap = opts.heap ?? DEFAULT_HEAP
   // Extra options last so they win (e.g. TRACEWIRE_SEARCH_SERVER_JAVA_OPTS="-Xms1g -Xmx1g").
   const extra = (process.env.TRACEWIRE_SEARCH_SERVER_JAVA_OPTS ?? '').split(/\s+/).filter(Boolean)
   const args = [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
     ...COMMON_JVM_FLAGS,
     ...(opts.fastStart === false ? [] : FAST_START_FLAGS),
     ...ENGINE_JVM_FLAGS[opts.engine],
@@ -260,6 +266,13 @@ export function spawnServer(opts) {
     String(opts.port ?? 0),
   ]
   if (opts.dataDir) args.push('--data', opts.dataDir)
+  const c = opts.cluster
+  if (c) {
+    args.push('--cluster-name', c.clusterName, '--node-name', c.nodeName, '--transport-port', String(c.transportPort))
+    args.push('--seed-hosts', c.seedHosts.join(','), '--initial-master-nodes', c.initialMasterNodes.join(','))
+    args.push('--home', c.home)
+    if (c.processors !== undefined) args.push('--processors', String(c.processors))
+  }
   // stdin stays a pipe we never write to: when this process dies the pipe closes and the JVM exits.
   const child = spawn(java, args, { stdio: ['pipe', 'pipe', opts.inheritLogs ? 'inherit' : 'pipe'] })
   // Keep only the last 64 KiB of server logs for error messages: a bounded buffer.
@@ -276,7 +289,7 @@ export function spawnServer(opts) {
       settled = true
       clearTimeout(timer)
       child.kill('SIGKILL')
-      reject(new Error(`${opts.engine} search server ${msg}\n--- server log (tail) ---\n${logTail.slice(-8000)}`))
+      reject(new Error(`${opts.engine} search server${c ? ` node ${c.nodeName}` : ''} ${msg}\n--- server log (tail) ---\n${logTail.slice(-8000)}`))
     }
     const timer = setTimeout(() => fail(`not ready after ${startTimeoutMs} ms`), startTimeoutMs)
     timer.unref()

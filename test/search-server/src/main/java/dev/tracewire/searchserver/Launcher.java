@@ -37,6 +37,13 @@ import java.util.stream.Stream;
  * <p>Arguments: {@code --engine elasticsearch|opensearch} (required), {@code --port N} (0 or absent:
  * ephemeral), {@code --data DIR} (keep data there across restarts; default: inside the temporary home,
  * deleted on exit), {@code --no-stdin-watch} (do not exit on stdin EOF).
+ *
+ * <p>Cluster members (one JVM per node) add: {@code --seed-hosts 127.0.0.1:P1,127.0.0.1:P2,...}
+ * (replaces {@code discovery.type=single-node}), {@code --initial-master-nodes a,b,c},
+ * {@code --node-name NAME}, {@code --cluster-name NAME}, {@code --transport-port N} (fixed, so the
+ * others can find a restarted node at the same address), {@code --processors N} (thread pool sizes)
+ * and {@code --home DIR} (kept on exit, so that a node killed with SIGKILL leaves nothing the
+ * caller cannot delete).
  */
 public final class Launcher {
   private Launcher() {}
@@ -52,13 +59,22 @@ public final class Launcher {
     } else if (engine.equals("opensearch")) {
       pkg = "org.opensearch";
     } else {
-      System.err.println("usage: Launcher --engine elasticsearch|opensearch [--port N] [--data DIR] [--no-stdin-watch]");
+      System.err.println("usage: Launcher --engine elasticsearch|opensearch [--port N] [--data DIR] [--no-stdin-watch]"
+          + " [--node-name NAME] [--cluster-name NAME] [--transport-port N] [--seed-hosts H:P,...]"
+          + " [--initial-master-nodes A,B,...] [--processors N] [--home DIR]");
       System.exit(2);
       return;
     }
     String port = opts.getOrDefault("port", "0");
-    final Path home = Files.createTempDirectory("tracewire-" + engine + "-");
+    // A caller-owned home survives exit (and SIGKILL): the caller deletes it.
+    final boolean ownHome = !opts.containsKey("home");
+    final Path home = ownHome
+        ? Files.createTempDirectory("tracewire-" + engine + "-")
+        : Files.createDirectories(Paths.get(opts.get("home")).toAbsolutePath());
     final Path logs = Files.createDirectories(home.resolve("logs"));
+    // A restarted node reuses its home: a ports file from the previous run must not be mistaken for this one's.
+    Files.deleteIfExists(logs.resolve("http.ports"));
+    Files.deleteIfExists(logs.resolve("transport.ports"));
     Path data = opts.containsKey("data") ? Paths.get(opts.get("data")).toAbsolutePath() : home.resolve("data");
     Files.createDirectories(data);
 
@@ -66,12 +82,25 @@ public final class Launcher {
     settings.put("path.home", home.toString());
     settings.put("path.data", data.toString());
     settings.put("path.logs", logs.toString());
-    settings.put("cluster.name", "tracewire-test");
-    settings.put("node.name", "tracewire-" + engine);
-    settings.put("discovery.type", "single-node");
+    settings.put("cluster.name", opts.getOrDefault("cluster-name", "tracewire-test"));
+    settings.put("node.name", opts.getOrDefault("node-name", "tracewire-" + engine));
+    if (opts.containsKey("seed-hosts")) {
+      // A member of a multi-node cluster on loopback: find the others on their transport ports.
+      settings.put("discovery.seed_hosts", opts.get("seed-hosts"));
+      if (opts.containsKey("initial-master-nodes")) {
+        // Only read while the cluster bootstraps for the first time; a restarted node ignores it.
+        settings.put("cluster.initial_master_nodes", opts.get("initial-master-nodes"));
+      }
+    } else {
+      settings.put("discovery.type", "single-node");
+    }
     settings.put("network.host", "127.0.0.1");
     settings.put("http.port", port);
-    settings.put("transport.port", "0");
+    settings.put("transport.port", opts.getOrDefault("transport-port", "0"));
+    if (opts.containsKey("processors")) {
+      // Sizes the thread pools: three nodes on a 2-core machine need not start 3 x the default threads.
+      settings.put("node.processors", opts.get("processors"));
+    }
     // CI disks are often fuller than the default 85/90/95 % watermarks allow; shards must still allocate.
     settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
     // A 512 MB heap under _bulk would otherwise trip the real-memory parent breaker spuriously.
@@ -87,7 +116,7 @@ public final class Launcher {
       Throwable cause = unwrap(e);
       System.err.println("FAILED to start " + engine + ": " + cause);
       cause.printStackTrace();
-      deleteTree(home);
+      if (ownHome) deleteTree(home);
       out.println("FAILED " + cause.toString().replace('\n', ' '));
       System.exit(1);
       return;
@@ -101,7 +130,7 @@ public final class Launcher {
       } catch (Throwable e) {
         System.err.println("error while stopping: " + unwrap(e));
       }
-      deleteTree(home);
+      if (ownHome) deleteTree(home);
       out.println("STOPPED");
     }, "tracewire-shutdown"));
 
