@@ -5,7 +5,7 @@ export interface ClusterPlanOptions {
   engine: EngineName
   /** Number of nodes, 2-9 (default 3). */
   size?: number
-  /** Root directory; node `i` lives in `<dir>/node-<i>/{home,data}`. The caller removes it. */
+  /** Root directory; node `i` lives in `<dir>/node-<i>/{home,data}`, the plan in `<dir>/cluster.json`. The caller removes it. */
   dir: string
   /** First HTTP port (the others follow); default: free ports. */
   port?: number

@@ -3,7 +3,7 @@
 // SIGKILL can be started again at the same addresses with the same data (a rolling restart). Plain
 // ESM JavaScript for the same reason as launch.mjs; types live in cluster.d.mts.
 import { randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { spawnServer } from './launch.mjs'
@@ -45,13 +45,24 @@ export async function freeLoopbackPorts(count, exclude = []) {
 /**
  * Names, ports and directories of a cluster's nodes (nothing is started). Every node is
  * master-eligible and data-holding; `cluster.initial_master_nodes` lists them all, so the cluster
- * forms once a majority is up and survives the loss of a minority.
+ * forms once a majority is up and survives the loss of a minority. The plan is saved as
+ * `<dir>/cluster.json` and reused by the next call on the same directory (same cluster name and
+ * ports for the data already there), unless size, port or engine differ.
  * @param {import('./cluster.d.mts').ClusterPlanOptions} opts
  * @returns {Promise<import('./cluster.d.mts').ClusterPlan>}
  */
 export async function clusterPlan(opts) {
   const size = opts.size ?? 3
   if (!Number.isInteger(size) || size < 2 || size > 9) throw new Error(`cluster size must be an integer from 2 to 9, got ${size}`)
+  const saved = join(opts.dir, 'cluster.json')
+  if (existsSync(saved)) {
+    const plan = JSON.parse(readFileSync(saved, 'utf8'))
+    const samePorts = !opts.port || plan.nodes[0]?.httpPort === opts.port
+    if (plan.engine === opts.engine && plan.nodes.length === size && samePorts) {
+      return { ...plan, heap: opts.heap ?? plan.heap, processors: opts.processors ?? plan.processors }
+    }
+    throw new Error(`${opts.dir} holds a ${plan.nodes.length}-node ${plan.engine} cluster (first HTTP port ${plan.nodes[0]?.httpPort}): use another directory`)
+  }
   let httpPorts
   if (opts.port) {
     if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port + size - 1 > 65_535) throw new Error(`invalid first HTTP port ${opts.port}`)
@@ -66,7 +77,10 @@ export async function clusterPlan(opts) {
     const name = `node-${i}`
     return { name, httpPort, transportPort: transportPorts[i], url: `http://127.0.0.1:${httpPort}`, home: join(opts.dir, name, 'home'), dataDir: join(opts.dir, name, 'data') }
   })
-  return { engine: opts.engine, clusterName, dir: opts.dir, heap: opts.heap ?? '256m', processors: opts.processors ?? 1, nodes }
+  const plan = { engine: opts.engine, clusterName, dir: opts.dir, heap: opts.heap ?? '256m', processors: opts.processors ?? 1, nodes }
+  mkdirSync(opts.dir, { recursive: true })
+  writeFileSync(saved, `${JSON.stringify(plan, null, 2)}\n`)
+  return plan
 }
 
 /**
