@@ -14,6 +14,12 @@ import type { ShipperAuth, ShipperTlsOptions } from './types.js'
 
 const gzipAsync = promisify(gzip)
 
+/**
+ * Errors raised before a connection existed: the node never saw the request, so sending the same
+ * body to another node cannot duplicate anything and is not a retry of the documents.
+ */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
+
 /** Settings of the built-in transport. */
 export interface HttpTransportOptions {
   nodes: string[]
@@ -92,6 +98,11 @@ export function createHttpTransport(urls: URL[], options: Omit<HttpTransportOpti
   if (authorization) headers.authorization = authorization
   if (options.compression) headers['content-encoding'] = 'gzip'
 
+  function healthy(): boolean {
+    const now = Date.now()
+    return nodes.some((n) => n.deadUntil <= now)
+  }
+
   function pick(): Node {
     const now = Date.now()
     for (let i = 0; i < nodes.length; i++) {
@@ -107,36 +118,40 @@ export function createHttpTransport(urls: URL[], options: Omit<HttpTransportOpti
 
   return {
     async send(body: Buffer, signal: AbortSignal): Promise<BulkAnswer> {
-      const node = pick()
       const payload = options.compression ? await gzipAsync(body) : body
-      try {
-        const res = await node.pool.request({
-          method: 'POST',
-          path: node.base + BULK_PATH,
-          headers,
-          body: payload,
-          signal,
-          headersTimeout: options.requestTimeoutMs,
-          bodyTimeout: options.requestTimeoutMs,
-        })
-        const text = await res.body.text()
-        node.deadUntil = 0
-        return { status: res.statusCode, body: text }
-      } catch (err) {
-        const timedOut = signal.aborted || /timeout/i.test((err as { code?: string }).code ?? '')
-        if (!timedOut) node.deadUntil = Date.now() + options.nodeCooldownMs
-        const code = (err as { code?: unknown }).code
-        throw new ShipperRequestError(
-          timedOut ? 'TW_SHIPPER_TIMEOUT' : 'TW_SHIPPER_CONNECTION',
-          `bulk request to ${node.label} failed: ${timedOut ? `no answer within ${options.requestTimeoutMs} ms` : redactText(`${typeof code === 'string' ? `${code} ` : ''}${(err as Error).message}`)}`,
-          null,
-        )
+      // A node that refused the connection is skipped at once for the next healthy one, within this
+      // call: otherwise every batch that meets a dead node would count an attempt (and be
+      // dead-lettered under `maxRetries: 0`) although another node could take it. At most one try per node.
+      for (let tries = 1; ; tries++) {
+        const node = pick()
+        try {
+          const res = await node.pool.request({
+            method: 'POST',
+            path: node.base + BULK_PATH,
+            headers,
+            body: payload,
+            signal,
+            headersTimeout: options.requestTimeoutMs,
+            bodyTimeout: options.requestTimeoutMs,
+          })
+          const text = await res.body.text()
+          node.deadUntil = 0
+          return { status: res.statusCode, body: text }
+        } catch (err) {
+          const code = (err as { code?: unknown }).code
+          const timedOut = signal.aborted || /timeout/i.test(typeof code === 'string' ? code : '')
+          const notConnected = !signal.aborted && typeof code === 'string' && NOT_CONNECTED.has(code)
+          if (!timedOut || notConnected) node.deadUntil = Date.now() + options.nodeCooldownMs
+          if (notConnected && tries < nodes.length && healthy()) continue
+          throw new ShipperRequestError(
+            timedOut ? 'TW_SHIPPER_TIMEOUT' : 'TW_SHIPPER_CONNECTION',
+            `bulk request to ${node.label} failed: ${timedOut ? `no answer within ${options.requestTimeoutMs} ms` : redactText(`${typeof code === 'string' ? `${code} ` : ''}${(err as Error).message}`)}`,
+            null,
+          )
+        }
       }
     },
-    hasHealthyNode(): boolean {
-      const now = Date.now()
-      return nodes.some((n) => n.deadUntil <= now)
-    },
+    hasHealthyNode: healthy,
     async close(): Promise<void> {
       await Promise.all(nodes.map((n) => n.pool.destroy().catch(() => undefined)))
     },
