@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { MARKERS } from './markers.js'
-import { exceedsDepth, fixLine, normalize, objectText, stringifyValue, stringText, unserializable, type WalkLimits } from './safe-json.js'
+import { exceedsDepth, fixLine, isError, normalize, objectText, serializeError, stringifyValue, stringText, unserializable, type WalkLimits } from './safe-json.js'
 
 const { lsCacheSym, serializersSym, stringifiersSym, wildcardFirstSym, chindingsSym } = pino.symbols
 const hasOwn = Object.prototype.hasOwnProperty
@@ -117,6 +117,8 @@ function stringifyField(value: unknown, stringifier: Stringifier | undefined, li
     case 'symbol':
       return undefined
     default: {
+      // An Error under any key but `err` is written as an error object too (JSON.stringify would give `{}`).
+      if (isError(value)) value = serializeError(value as Error, limits)
       if (stringifier !== undefined) {
         // pino's redaction stringifier already falls back to a safe stringify; keep its output unless it
         // is nested too deeply, in which case the redacted copy is walked with markers.

@@ -13,6 +13,8 @@ export interface WalkLimits {
 }
 
 const MAX_ERROR_CAUSES = 5
+/** Errors written from one `AggregateError.errors` list; the rest are counted in a marker element. */
+const MAX_AGGREGATED_ERRORS = 10
 const MAX_REASON_CHARS = 200
 
 /** A short, never-throwing description of why reading a value failed. */
@@ -115,8 +117,9 @@ function normalizeObject(value: object, limits: WalkLimits, depth: number, ances
 }
 
 /**
- * `err` as `{ type, message, stack, code?, cause? }` plus the error's other own enumerable fields.
- * The `cause` chain is followed at most five levels so a self-referencing cause cannot loop.
+ * `err` as `{ type, message, stack, code?, cause?, errors? }` plus the error's other own enumerable fields.
+ * The `cause` chain and nested `AggregateError`s are followed at most five levels (`causes` counts both), so
+ * a self-referencing cause cannot loop, and `errors` keeps its first ten entries plus a count of the rest.
  */
 export function serializeError(
   err: Error,
@@ -140,6 +143,9 @@ export function serializeError(
         out.cause = causes + 1 >= MAX_ERROR_CAUSES ? MARKERS.depth : serializeError(cause, limits, depth + 1, ancestors, causes + 1)
       } else out.cause = normalize(cause, limits, depth + 1, ancestors)
     }
+    // AggregateError (and Promise.any's rejection) keeps its errors in a non-enumerable own property.
+    const errors = readSafely(() => (err as { errors?: unknown }).errors)
+    if (Array.isArray(errors)) out.errors = aggregatedErrors(errors, limits, depth, ancestors, causes)
     let keys: string[] = []
     try {
       keys = Object.keys(err)
@@ -159,6 +165,20 @@ export function serializeError(
   } finally {
     ancestors.pop()
   }
+  return out
+}
+
+function aggregatedErrors(errors: unknown[], limits: WalkLimits, depth: number, ancestors: object[], causes: number): unknown {
+  if (causes + 1 >= MAX_ERROR_CAUSES) return MARKERS.depth
+  const kept = Math.min(errors.length, MAX_AGGREGATED_ERRORS, limits.maxItems)
+  const out: unknown[] = []
+  for (let i = 0; i < kept; i++) {
+    const item = errors[i]
+    if (typeof item === 'object' && item !== null && ancestors.includes(item)) out.push(MARKERS.circular)
+    else if (item instanceof Error) out.push(serializeError(item, limits, depth + 1, ancestors, causes + 1))
+    else out.push(normalize(item, limits, depth + 1, ancestors) ?? null)
+  }
+  if (errors.length > kept) out.push(`${MARKERS.truncated}${errors.length - kept} more items]`)
   return out
 }
 
@@ -260,6 +280,40 @@ function shortJsonIsClean(json: string, maxDepth: number): boolean {
 
 const SHORT_JSON_CHARS = 64
 
+/** True when `value` is an Error, never throwing (a revoked proxy throws on `instanceof`). */
+export function isError(value: unknown): boolean {
+  try {
+    return value instanceof Error
+  } catch {
+    return false
+  }
+}
+
+/**
+ * True when an Error is nested in `value` (at most `depth` levels down). Called only on values
+ * `JSON.stringify` has just walked without throwing, so there is no cycle and the cost is at most that
+ * walk's (measured ~40 ns for a small nested object, a tenth of its stringify). A throw counts as "walk it
+ * properly" (true).
+ */
+function containsError(value: unknown, depth: number): boolean {
+  try {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i]
+        if (typeof item === 'object' && item !== null && (item instanceof Error || (depth > 1 && containsError(item, depth - 1)))) return true
+      }
+      return false
+    }
+    for (const key in value as Record<string, unknown>) {
+      const item = (value as Record<string, unknown>)[key]
+      if (typeof item === 'object' && item !== null && (item instanceof Error || (depth > 1 && containsError(item, depth - 1)))) return true
+    }
+    return false
+  } catch {
+    return true
+  }
+}
+
 /**
  * Line-safe JSON text of an object field value: {@link stringifyValue} followed by {@link fixLine}, with a
  * cheaper path for the common short value.
@@ -272,6 +326,9 @@ export function objectText(value: unknown, limits: WalkLimits): string | undefin
     return fixLine(JSON.stringify(normalize(value, limits)))
   }
   if (json === undefined) return undefined
+  // An Error nested in the value stringifies as its enumerable fields only (often `{}`); the walk writes it as
+  // an error object, as the over-the-cap path does. Only text with a nested object can hold one.
+  if (json.indexOf('{', 1) !== -1 && containsError(value, limits.maxDepth)) return fixLine(JSON.stringify(normalize(value, limits)))
   if (json.length <= SHORT_JSON_CHARS && shortJsonIsClean(json, limits.maxDepth)) return json
   if (json.length > limits.maxDepth * 2 && exceedsDepth(json, limits.maxDepth)) return fixLine(JSON.stringify(normalize(value, limits)))
   return fixLine(json)

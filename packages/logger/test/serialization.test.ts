@@ -105,6 +105,29 @@ const cases: Case[] = [
     Object.defineProperty(e, 'message', { get() { throw new Error('nope') } })
     l.error({ err: e }, 'failed')
   }, check: (r) => expect(r).toMatchObject({ message: 'failed', err: { message: `${MARKERS.unserializable}Error: nope]` } }) },
+  { name: 'an Error under a key other than err is an error object, not {}', act: (l) => l.warn({ failure: Object.assign(new TypeError('bad input'), { code: 'E_BAD' }) }, 'm'), check: (r) => {
+    expect(r.failure).toMatchObject({ type: 'TypeError', message: 'bad input', code: 'E_BAD', stack: expect.stringContaining('bad input') as unknown })
+  } },
+  { name: 'an Error nested inside a field is an error object, not {}', act: (l) => l.warn({ ctx: { attempt: 2, last: new RangeError('too far') } }, 'm'), check: (r) => {
+    expect(r.ctx).toMatchObject({ attempt: 2, last: { type: 'RangeError', message: 'too far' } })
+  } },
+  { name: 'AggregateError.errors are written', act: (l) => l.error({ err: new AggregateError([new Error('first'), new TypeError('second'), 'not an error'], 'all failed') }, 'm'), check: (r) => {
+    expect(r.err).toMatchObject({ type: 'AggregateError', message: 'all failed', errors: [{ type: 'Error', message: 'first' }, { type: 'TypeError', message: 'second' }, 'not an error'] })
+  } },
+  { name: 'AggregateError.errors are bounded (10 kept, the rest counted)', act: (l) => l.error(new AggregateError(Array.from({ length: 1000 }, (_, i) => new Error(`e${i}`)), 'many')), check: (r) => {
+    const errors = (r.err as { errors: unknown[] }).errors
+    expect(errors).toHaveLength(11)
+    expect(errors[9]).toMatchObject({ message: 'e9' })
+    expect(errors[10]).toBe(`${MARKERS.truncated}990 more items]`)
+  } },
+  { name: 'AggregateError nesting is bounded', act: (l) => {
+    let e: Error = new Error('leaf')
+    for (let i = 0; i < 50; i++) e = new AggregateError([e, e], `level ${i}`)
+    l.error(e)
+  }, check: (_r, line) => {
+    expect(line).toContain(MARKERS.depth)
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536)
+  } },
   { name: 'non-string message', act: (l) => l.info(42 as unknown as string), check: (r) => expect(r.message).toBe('42') },
   { name: 'key with quotes', act: (l) => l.info({ 'a"b': 1 }, 'm'), check: (r) => expect(r['a"b']).toBe(1) },
 ]
@@ -120,6 +143,19 @@ describe('safe serialisation: one call, one valid JSON object line, never a thro
     expect(typeof record).toBe('object')
     expect(keyOrder(line).slice(0, 5)).toEqual(HEAD_KEYS.slice(0, 5))
     check(record, line)
+  })
+
+  it('an Error outside err is written the same on the fast path and on the over-the-cap path', async () => {
+    const error = Object.assign(new Error('same both ways'), { code: 'E_SAME' })
+    const [fast, slow] = await captureLines({}, (l) => {
+      l.info({ failure: error, nested: { failure: error } }, 'small line')
+      l.info({ failure: error, nested: { failure: error }, filler: 'f'.repeat(200_000) }, 'line over the cap')
+    })
+    const a = JSON.parse(fast as string) as Record<string, unknown>
+    const b = JSON.parse(slow as string) as Record<string, unknown>
+    expect(a.failure).toMatchObject({ type: 'Error', message: 'same both ways', code: 'E_SAME' })
+    expect(b.failure).toEqual(a.failure)
+    expect(b.nested).toEqual(a.nested)
   })
 
   it('maxLineBytes and maxDepth are options', async () => {
