@@ -10,6 +10,11 @@ export interface WalkLimits {
   maxKeys: number
   /** Characters kept per string; longer strings end with a truncation marker. */
   maxStringChars: number
+  /**
+   * Entries (array elements, object keys) the walk may still keep, shared by everything walked with these
+   * limits; once spent, containers keep nothing more and end with their truncation marker.
+   */
+  budget?: { nodes: number }
 }
 
 const MAX_ERROR_CAUSES = 5
@@ -31,8 +36,12 @@ export function unserializable(err: unknown): string {
   return `${MARKERS.unserializable}${describeFailure(err)}]`
 }
 
+/** `...[Truncated: N more chars]` is at most this long; a string only this much over the limit is kept whole. */
+const CUT_MARKER_CHARS = 40
+
 function truncateString(value: string, maxChars: number): string {
-  if (value.length <= maxChars) return value
+  // Cutting must shorten: a string that a marker would make longer is kept.
+  if (value.length <= maxChars + CUT_MARKER_CHARS) return value
   return `${value.slice(0, maxChars)}...${MARKERS.truncated}${value.length - maxChars} more chars]`
 }
 
@@ -78,9 +87,14 @@ function normalizeObject(value: object, limits: WalkLimits, depth: number, ances
   if (value instanceof Error) return serializeError(value, limits, depth, ancestors)
   ancestors.push(value)
   try {
+    const budget = limits.budget
     if (Array.isArray(value)) {
       const length = value.length
-      const kept = Math.min(length, limits.maxItems)
+      let kept = Math.min(length, limits.maxItems)
+      if (budget !== undefined) {
+        kept = Math.max(0, Math.min(kept, budget.nodes))
+        budget.nodes -= kept
+      }
       const out: unknown[] = new Array(kept)
       for (let i = 0; i < kept; i++) {
         let item: unknown
@@ -96,7 +110,11 @@ function normalizeObject(value: object, limits: WalkLimits, depth: number, ances
     }
     const out: Record<string, unknown> = Object.create(null)
     const keys = Object.keys(value)
-    const kept = Math.min(keys.length, limits.maxKeys)
+    let kept = Math.min(keys.length, limits.maxKeys)
+    if (budget !== undefined) {
+      kept = Math.max(0, Math.min(kept, budget.nodes))
+      budget.nodes -= kept
+    }
     for (let i = 0; i < kept; i++) {
       const key = keys[i] as string
       let item: unknown
@@ -290,31 +308,6 @@ export function isError(value: unknown): boolean {
 }
 
 /**
- * True when an Error is nested in `value` (at most `depth` levels down). Called only on values
- * `JSON.stringify` has just walked without throwing, so there is no cycle and the cost is at most that
- * walk's (measured ~40 ns for a small nested object, a tenth of its stringify). A throw counts as "walk it
- * properly" (true).
- */
-function containsError(value: unknown, depth: number): boolean {
-  try {
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i]
-        if (typeof item === 'object' && item !== null && (item instanceof Error || (depth > 1 && containsError(item, depth - 1)))) return true
-      }
-      return false
-    }
-    for (const key in value as Record<string, unknown>) {
-      const item = (value as Record<string, unknown>)[key]
-      if (typeof item === 'object' && item !== null && (item instanceof Error || (depth > 1 && containsError(item, depth - 1)))) return true
-    }
-    return false
-  } catch {
-    return true
-  }
-}
-
-/**
  * Line-safe JSON text of an object field value: {@link stringifyValue} followed by {@link fixLine}, with a
  * cheaper path for the common short value.
  */
@@ -326,9 +319,6 @@ export function objectText(value: unknown, limits: WalkLimits): string | undefin
     return fixLine(JSON.stringify(normalize(value, limits)))
   }
   if (json === undefined) return undefined
-  // An Error nested in the value stringifies as its enumerable fields only (often `{}`); the walk writes it as
-  // an error object, as the over-the-cap path does. Only text with a nested object can hold one.
-  if (json.indexOf('{', 1) !== -1 && containsError(value, limits.maxDepth)) return fixLine(JSON.stringify(normalize(value, limits)))
   if (json.length <= SHORT_JSON_CHARS && shortJsonIsClean(json, limits.maxDepth)) return json
   if (json.length > limits.maxDepth * 2 && exceedsDepth(json, limits.maxDepth)) return fixLine(JSON.stringify(normalize(value, limits)))
   return fixLine(json)
