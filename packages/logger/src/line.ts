@@ -128,7 +128,7 @@ function stringifyField(value: unknown, stringifier: Stringifier | undefined, li
       if (value === null) return stringifier !== undefined ? stringifier(value) : 'null'
       const probe = probeValue(value as object, limits.maxDepth, maxChars)
       if (probe === PROBE_OVER) return OVER
-      if (isError(value)) {
+      if (probe === PROBE_WALK && isError(value)) {
         // An Error under any key but `err` is written as an error object too (JSON.stringify would give `{}`).
         value = serializeError(value as Error, limits)
         if (probeValue(value as object, limits.maxDepth, maxChars) === PROBE_OVER) return OVER
@@ -325,7 +325,7 @@ export function createLineBuilder(layout: LineLayout) {
         // Cut every long string to one length chosen so that what is cut covers the excess; escaping or
         // multi-byte text that still overflows is caught by the next attempt.
         const cut = commonCut(strings, excess, maxStringChars)
-        maxStringChars = Math.min(cut, Math.floor(maxStringChars * 0.9))
+        maxStringChars = cut < maxStringChars ? cut : Math.floor(maxStringChars * 0.9)
         if (maxStringChars > MIN_CUT_CHARS) continue
         maxStringChars = MIN_CUT_CHARS
         projected = bytes - removedAt(strings, MIN_CUT_CHARS, Infinity) * (bytes / line.length)

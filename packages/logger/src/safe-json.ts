@@ -162,7 +162,12 @@ export function serializeError(
       } else out.cause = normalize(cause, limits, depth + 1, ancestors)
     }
     // AggregateError (and Promise.any's rejection) keeps its errors in a non-enumerable own property.
-    const errors = readSafely(() => (err as { errors?: unknown }).errors)
+    let errors: unknown
+    try {
+      errors = (err as { errors?: unknown }).errors
+    } catch {
+      errors = undefined // a throwing getter: there is no list to write
+    }
     if (Array.isArray(errors)) out.errors = aggregatedErrors(errors, limits, depth, ancestors, causes)
     let keys: string[] = []
     try {

@@ -164,3 +164,105 @@ describe('safe serialisation: one call, one valid JSON object line, never a thro
     expect(depthOf((JSON.parse(line as string) as { d: unknown }).d)).toBeLessThanOrEqual(3)
   })
 })
+
+/** The count in a `[Truncated: N more …]` marker at the end of `text`. */
+function cutCount(text: string, unit: string): number {
+  const match = new RegExp(`\\[Truncated: (\\d+) more ${unit}\\]$`).exec(text)
+  expect(match, `no "[Truncated: N more ${unit}]" marker at the end of ${text.slice(-80)}`).not.toBeNull()
+  return Number((match as RegExpExecArray)[1])
+}
+
+/** Kept characters of a string cut as `<kept>...[Truncated: N more chars]`. */
+function keptChars(text: string): number {
+  return text.indexOf('...[Truncated: ')
+}
+
+// Issue 12 item 6: an oversized value costs about what the 64 KiB cap costs. These tests pin the output
+// (markers that say exactly what was cut) and that the input is not walked past the budget; the timings
+// are in bench/logger.
+describe('oversized calls: one capped line whose markers count exactly what was cut', () => {
+  const tenMb = 's'.repeat(10 * 1024 * 1024)
+  const twoMb = 'm'.repeat(2 * 1024 * 1024)
+
+  it('an object of 10,000 keys of ~100 B as the first argument', async () => {
+    const big = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`key${String(i).padStart(5, '0')}`, 'v'.repeat(90)]))
+    const [line] = await captureLines({}, (l) => l.info(big, 'big object'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as Record<string, unknown>
+    const kept = Object.keys(record).filter((k) => k.startsWith('key'))
+    expect(kept.length).toBeGreaterThan(100)
+    // the first keys, in order, values whole
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => `key${String(i).padStart(5, '0')}`))
+    expect(record.key00000).toBe('v'.repeat(90))
+    expect(kept.length + cutCount(String(record['[Truncated]']), 'keys')).toBe(10_000)
+    expect(record.message).toBe('big object')
+  })
+
+  it('a 10 MB string field', async () => {
+    const [line] = await captureLines({}, (l) => l.info({ s: tenMb, small: 'keep me' }, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as { s: string, small: string }
+    expect(record.small).toBe('keep me')
+    expect(keptChars(record.s) + cutCount(record.s, 'chars')).toBe(tenMb.length)
+    expect(keptChars(record.s)).toBeGreaterThan(60_000)
+  })
+
+  it('a 2 MB message', async () => {
+    const [line] = await captureLines({}, (l) => l.info({ k: 1 }, twoMb))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as { message: string, k: number }
+    expect(record.k).toBe(1)
+    expect(keptChars(record.message) + cutCount(record.message, 'chars')).toBe(twoMb.length)
+  })
+
+  it('one call with a 10 MB string, a 2 MB message and a 100k-element array', async () => {
+    const array = Array.from({ length: 100_000 }, (_, i) => i)
+    const [line] = await captureLines({}, (l) => l.info({ s: tenMb, a: array }, twoMb))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as { s: string, a: unknown[], message: string }
+    expect(keptChars(record.s) + cutCount(record.s, 'chars')).toBe(tenMb.length)
+    expect(keptChars(record.message) + cutCount(record.message, 'chars')).toBe(twoMb.length)
+    const items = record.a.slice(0, -1)
+    expect(items).toEqual(array.slice(0, items.length))
+    expect(items.length + cutCount(String(record.a.at(-1)), 'items')).toBe(100_000)
+  })
+
+  it('stops reading the input once the line is full: a 100k-element array is read about 1,000 times, not 100,000', async () => {
+    let reads = 0
+    const array = new Proxy(Array.from({ length: 100_000 }, (_, i) => i), {
+      get(target, property, receiver) {
+        if (typeof property === 'string' && /^\d+$/.test(property)) reads++
+        return Reflect.get(target, property, receiver) as unknown
+      },
+    })
+    const [line] = await captureLines({}, (l) => l.info({ a: array }, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    expect(reads).toBeGreaterThan(0)
+    expect(reads).toBeLessThanOrEqual(2_000)
+  })
+
+  it('stops reading the input once the line is full: keys past the budget of a 10,000-key object are never read', async () => {
+    let reads = 0
+    const big: Record<string, unknown> = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`key${i}`, 'v'.repeat(90)]))
+    Object.defineProperty(big, 'key9000', { enumerable: true, get: () => (reads++, 'read') })
+    const [line] = await captureLines({}, (l) => l.info(big, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    expect(reads).toBe(0)
+  })
+
+  it('an oversized value under a redacted key becomes a marker, never its text', async () => {
+    const [line] = await captureLines({}, (l) => l.info({ password: 'p'.repeat(200_000), headers: { authorization: 'Bearer ' + 't'.repeat(200_000) } }, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    expect(line).not.toContain('ppppp')
+    expect(line).not.toContain('Bearer')
+    const record = JSON.parse(line as string) as Record<string, unknown>
+    expect(record.password).toMatch(/^\[Redacted\]$|^\[Truncated: value over 65536 bytes\]$/)
+  })
+
+  it('a string a marker would make longer is not cut', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, 'w'.repeat(70)]))
+    const [line] = await captureLines({}, (l) => l.info(fields, 'm'))
+    const record = JSON.parse(line as string) as Record<string, unknown>
+    expect(record.k0).toBe('w'.repeat(70))
+  })
+})
