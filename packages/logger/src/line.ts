@@ -200,6 +200,7 @@ export function createLineBuilder(layout: LineLayout) {
     const bound = info.keys
     const keys = depth === 1 ? scratchKeys : []
     let count = 0
+    let fitted = MAX_CAPPED_ENTRIES
     let fields = ''
     let clashes: Record<string, unknown> | null = null
     for (const key in obj) {
@@ -222,7 +223,11 @@ export function createLineBuilder(layout: LineLayout) {
       if (text === OVER) over = true
       else {
         fields += ',' + encodeKey(key) + ':' + text
-        if (fields.length > maxLineBytes) over = true
+        if (fields.length > maxLineBytes) {
+          over = true
+          // The fields written so far already fill the line: the capped path starts from that many.
+          fitted = Math.max(1, count - 1)
+        }
       }
     }
     if (!over && (clashes !== null || info.clashes !== null)) {
@@ -235,7 +240,7 @@ export function createLineBuilder(layout: LineLayout) {
       // Every part was made line-safe as it was produced (fixLine), so the assembled line needs no scan.
       if (line.length <= maxLineBytes / 3 || Buffer.byteLength(line) <= maxLineBytes) return line
     }
-    return capLine(head, message, afterMessage, obj, keys, count, instance, info, messageFromFields)
+    return capLine(head, message, afterMessage, obj, keys, count, fitted, instance, info, messageFromFields)
   }
 
   /**
@@ -246,9 +251,10 @@ export function createLineBuilder(layout: LineLayout) {
    * shortened, never dropped, and every cut leaves a marker with the count of what was cut. The work depends
    * on the cap, not on the input's size (apart from listing a huge object's keys once).
    *
-   * `keys` holds the call's first own keys (at most 1,000) and `keyCount` how many it has.
+   * `keys` holds the call's first own keys (at most 1,000), `keyCount` how many it has, and `fitted` how
+   * many of them already filled the line on the fast path (a first guess for how many fields to keep).
    */
-  function capLine(head: string, message: unknown, afterMessage: string, obj: Record<string, unknown>, keys: readonly string[], keyCount: number, instance: Instance, info: BindingsInfo, messageFromFields: boolean): string {
+  function capLine(head: string, message: unknown, afterMessage: string, obj: Record<string, unknown>, keys: readonly string[], keyCount: number, fitted: number, instance: Instance, info: BindingsInfo, messageFromFields: boolean): string {
     const serializers = instance[serializersSym] as Record<string, ((v: unknown) => unknown) | undefined>
     const stringifiers = instance[stringifiersSym] as Record<string | symbol, Stringifier | undefined>
     const wildcard = stringifiers[wildcardFirstSym]
@@ -291,35 +297,44 @@ export function createLineBuilder(layout: LineLayout) {
     const messageValue = typeof message === 'string' || (typeof message === 'object' && message !== null) ? message
       : message === undefined || message === null ? '' : String(message)
 
-    const render = (step: WalkLimits): { line: string, strings: number[] } => {
+    let topKeys = Math.min(fitted, MAX_CAPPED_ENTRIES)
+    // Each attempt measures its parts (made line-safe first, since escaping U+2028 lengthens them) without
+    // joining them: only the attempt that fits is assembled, so a call allocates one line, not one per try.
+    const fixedBytes = Buffer.byteLength(head) + Buffer.byteLength(afterMessage) + 2
+    const fixedChars = head.length + afterMessage.length + 2
+    const render = (step: WalkLimits): { parts: string[], bytes: number, chars: number, strings: number[] } => {
       step.budget = { nodes: MAX_CAPPED_NODES }
       const m = normalize(messageValue, step)
-      let text = JSON.stringify(typeof m === 'string' ? m : JSON.stringify(m ?? ''))
-      const strings: number[] = [typeof m === 'string' ? m.length : text.length]
-      let fields = ''
+      const messageJson = fixLine(JSON.stringify(typeof m === 'string' ? m : JSON.stringify(m ?? '')))
+      const strings: number[] = [typeof m === 'string' ? m.length : messageJson.length]
+      const parts = [messageJson]
       // The call's fields are one more object: past `maxKeys` they end with the same marker key.
-      const kept = Math.min(data.length, step.maxKeys)
+      const kept = Math.min(data.length, step.maxKeys, topKeys)
       for (let i = 0; i < kept; i++) {
         const [key, value] = data[i] as [string, unknown]
         const n = normalize(value, step)
         collectStringLengths(n, strings)
-        fields += `,${encodeKey(key)}:${JSON.stringify(n)}`
+        parts.push(fixLine(`,${encodeKey(key)}:${JSON.stringify(n)}`))
       }
       const cut = omitted + data.length - kept
-      if (cut > 0) fields += `,"[Truncated]":${JSON.stringify(`${MARKERS.truncated}${cut} more keys]`)}`
-      if (clashField !== undefined) fields += `,"${CLASH_KEY}":${JSON.stringify(normalize(clashField, step))}`
-      text = head + text + afterMessage + fields + '}\n'
-      return { line: text, strings }
+      if (cut > 0) parts.push(`,"[Truncated]":${JSON.stringify(`${MARKERS.truncated}${cut} more keys]`)}`)
+      if (clashField !== undefined) parts.push(fixLine(`,"${CLASH_KEY}":${JSON.stringify(normalize(clashField, step))}`))
+      let bytes = fixedBytes
+      let chars = fixedChars
+      for (const part of parts) {
+        bytes += Buffer.byteLength(part)
+        chars += part.length
+      }
+      return { parts, bytes, chars, strings }
     }
 
     let current: WalkLimits = { ...limits, maxItems: MAX_CAPPED_ENTRIES, maxKeys: MAX_CAPPED_ENTRIES, maxStringChars: maxLineBytes }
     let maxStringChars = maxLineBytes
     for (let attempt = 0; attempt < MAX_FIT_ATTEMPTS; attempt++) {
-      const { line, strings } = render({ ...current, maxStringChars })
-      const bytes = Buffer.byteLength(line)
-      if (bytes <= maxLineBytes) return fixLine(line)
+      const { parts, bytes, chars, strings } = render({ ...current, maxStringChars })
+      if (bytes <= maxLineBytes) return head + parts[0] + afterMessage + parts.slice(1).join('') + '}\n'
       // In characters, scaled by this line's bytes per character.
-      const excess = Math.ceil((bytes - maxLineBytes) * (line.length / bytes))
+      const excess = Math.ceil((bytes - maxLineBytes) * (chars / bytes))
       let projected = bytes
       if (maxStringChars > MIN_CUT_CHARS) {
         // Cut every long string to one length chosen so that what is cut covers the excess; escaping or
@@ -328,14 +343,15 @@ export function createLineBuilder(layout: LineLayout) {
         maxStringChars = cut < maxStringChars ? cut : Math.floor(maxStringChars * 0.9)
         if (maxStringChars > MIN_CUT_CHARS) continue
         maxStringChars = MIN_CUT_CHARS
-        projected = bytes - removedAt(strings, MIN_CUT_CHARS, Infinity) * (bytes / line.length)
+        projected = bytes - removedAt(strings, MIN_CUT_CHARS, Infinity) * (bytes / chars)
         if (projected <= maxLineBytes) continue
       }
-      if (current.maxItems <= 1 && current.maxKeys <= 1) break
+      if (current.maxItems <= 1 && current.maxKeys <= 1 && topKeys <= 1) break
       // Strings alone cannot make it fit: fewer entries per container (the call's fields included), scaled
       // by how far over the line would still be, at least one fewer each time.
       const scale = (n: number): number => Math.max(1, Math.min(n - 1, Math.floor(n * (maxLineBytes / projected) * 0.95)))
       current = { ...current, maxItems: scale(current.maxItems), maxKeys: scale(current.maxKeys) }
+      topKeys = scale(topKeys)
     }
     // Last resort (bindings alone over the cap): keep the fixed head, a cut message and a marker.
     const marker = `${MARKERS.truncated}fields over ${maxLineBytes} bytes]`
