@@ -17,9 +17,12 @@ interface Registration {
   shutdownTimeoutMs: number
 }
 
-/** The process-wide registry, version 1 of its shape. */
+/**
+ * The process-wide registry. Its key never changes between versions, so every copy finds the same one; a
+ * later version may only add to this shape (and bump `version`), never change what is here.
+ */
 interface Registry {
-  readonly version: 1
+  readonly version: number
   readonly registrations: Set<Registration>
   /** The listeners installed on `process` by whichever copy attached first; any copy may detach them. */
   listeners: { onExit(): void, onUncaught(err: unknown, origin: string): void, onSignal(signal: NodeJS.Signals): void } | undefined
@@ -31,7 +34,7 @@ interface Registry {
  * otherwise get two sets of listeners, each seeing the other as "the application's own signal handler",
  * and neither would re-raise SIGTERM: the process would run until SIGKILL.
  */
-const REGISTRY_KEY = Symbol.for('tracewire.logger.exitHandlers.v1')
+const REGISTRY_KEY = Symbol.for('tracewire.logger.exitHandlers')
 
 function registry(): Registry {
   const slot = globalThis as unknown as Record<symbol, Registry | undefined>
