@@ -7,6 +7,8 @@
 // round the contenders take turns batch by batch (they share the machine's load); the table shows the
 // median round, and the ratio is the median of the per-round ratios.
 // The second half repeats everything with a stream that discards the line: the cost of the logger alone.
+// The last table is one call at a time with oversized inputs (a line is capped at 64 KiB, so the cost
+// should follow the cap, not the input): `BENCH_ONLY=oversized` runs only that table.
 import os from 'node:os'
 import { context, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
@@ -76,8 +78,9 @@ async function round(contenders, work, inSpan) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
+const only = process.env.BENCH_ONLY
 const rows = []
-for (const [destName, contenders] of Object.entries(setups)) for (const [workName, work] of Object.entries(workloads)) {
+if (only === undefined || only === 'per-call') for (const [destName, contenders] of Object.entries(setups)) for (const [workName, work] of Object.entries(workloads)) {
   for (const inSpan of [false, true]) {
     await round(contenders, work, inSpan) // warm-up
     const rounds = []
@@ -91,9 +94,58 @@ for (const [destName, contenders] of Object.entries(setups)) for (const [workNam
   }
 }
 
-console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${BATCHES * BATCH} calls x ${ROUNDS} rounds per cell, median round`)
-console.log('| destination | workload | span | logger | ns/call | ops/s | x pino |')
-console.log('|---|---|---|---|---:|---:|---:|')
-for (const r of rows) console.log(`| ${r.dest} | ${r.workload} | ${r.span} | ${r.logger} | ${r['ns/call']} | ${r['ops/s']} | ${r['x pino']} |`)
-await tracewire.close()
-await tracewireOnly.close()
+if (rows.length > 0) {
+  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${BATCHES * BATCH} calls x ${ROUNDS} rounds per cell, median round`)
+  console.log('| destination | workload | span | logger | ns/call | ops/s | x pino |')
+  console.log('|---|---|---|---|---:|---:|---:|')
+  for (const r of rows) console.log(`| ${r.dest} | ${r.workload} | ${r.span} | ${r.logger} | ${r['ns/call']} | ${r['ops/s']} | ${r['x pino']} |`)
+}
+
+// Oversized inputs, one call at a time (issue 12 item 6), pino and tracewire alternating, both writing to
+// /dev/null as above. Three figures per call: the synchronous call's wall time and its CPU time (what blocks
+// the caller; CPU time does not count the time a loaded machine takes the process off the CPU), and the wall
+// time up to the next turn of the event loop (deferred write work included). Median of the repeats after a
+// warm-up round; the max shows the worst single call's wall time (GC pauses and descheduling land there).
+const OVERSIZED_REPEATS = Number(process.env.BENCH_OVERSIZED_REPEATS ?? 15)
+const tenMbString = 's'.repeat(10 * 1024 * 1024)
+const twoMbMessage = 'm'.repeat(2 * 1024 * 1024)
+const hundredKArray = Array.from({ length: 100_000 }, (_, i) => i)
+const tenThousandKeys = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`key${String(i).padStart(5, '0')}`, 'v'.repeat(90)]))
+const oversized = {
+  'object of 10,000 keys x ~100 B (1 MB)': (l) => l.info(tenThousandKeys, 'big object'),
+  '10 MB string field': (l) => l.info({ s: tenMbString }, 'big string'),
+  '2 MB message': (l) => l.info(twoMbMessage),
+  '10 MB string + 2 MB message + 100k array': (l) => l.info({ s: tenMbString, a: hundredKArray }, twoMbMessage),
+}
+if (only === undefined || only === 'oversized') {
+  const contenders = { pino: plain, tracewire }
+  const table = []
+  for (const [name, work] of Object.entries(oversized)) {
+    const sync = { pino: [], tracewire: [] }
+    const cpu = { pino: [], tracewire: [] }
+    const turn = { pino: [], tracewire: [] }
+    for (let r = 0; r < OVERSIZED_REPEATS + 1; r++) {
+      for (const who of r % 2 === 0 ? ['pino', 'tracewire'] : ['tracewire', 'pino']) {
+        const cpuStart = process.cpuUsage()
+        const start = process.hrtime.bigint()
+        work(contenders[who])
+        const called = process.hrtime.bigint()
+        const cpuUsed = process.cpuUsage(cpuStart)
+        await tick()
+        const ended = process.hrtime.bigint()
+        if (r > 0) { // the first round warms up
+          sync[who].push(Number(called - start) / 1e6)
+          cpu[who].push((cpuUsed.user + cpuUsed.system) / 1e3)
+          turn[who].push(Number(ended - start) / 1e6)
+        }
+      }
+    }
+    const ms = (xs) => median(xs).toFixed(2)
+    const ratio = (xs) => (median(xs.tracewire) / median(xs.pino)).toFixed(2)
+    table.push(`| ${name} | ${ms(sync.pino)} | ${ms(sync.tracewire)} | ${ratio(sync)} | ${ms(cpu.pino)} | ${ms(cpu.tracewire)} | ${ratio(cpu)} | ${ms(turn.pino)} | ${ms(turn.tracewire)} | ${ratio(turn)} | ${Math.max(...sync.tracewire).toFixed(1)} |`)
+  }
+  console.log(`\nnode ${process.version}, one call per sample, median of ${OVERSIZED_REPEATS}`)
+  console.log('| oversized input (one call) | pino call ms | tracewire call ms | x pino | pino call CPU ms | tracewire call CPU ms | x pino | pino to next turn ms | tracewire to next turn ms | x pino | tracewire worst call ms |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const row of table) console.log(row)
+}

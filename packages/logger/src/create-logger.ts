@@ -4,6 +4,7 @@ import pino, { type LogFn } from 'pino'
 import { Destination, stdoutSink, type Sink } from './destination.js'
 import { elasticsearchSink } from './elasticsearch.js'
 import { installExitHandlers } from './exit-handlers.js'
+import { caseInsensitiveLevels } from './level-names.js'
 import { FileSink } from './file-sink.js'
 import { CLASH_KEY, LOG_ERROR_KEY, createLineBuilder, type LineLayout } from './line.js'
 import { ECS_VERSION, resolveOptions } from './options.js'
@@ -95,6 +96,7 @@ export function createLogger(options: LoggerOptions): Logger {
     },
   }, destination)
   ;(logger as unknown as Record<symbol, unknown>)[pino.symbols.asJsonSym] = createLineBuilder(layout)
+  caseInsensitiveLevels(logger)
   // Tells middleware (`@tracewire/tracing`) that lines already carry the active span's ids, so it must not
   // bind them again; pino children inherit it through their prototype. A registry symbol, so no import.
   ;(logger as unknown as Record<symbol, unknown>)[Symbol.for('tracewire.writesTraceFields')] = true

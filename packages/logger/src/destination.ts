@@ -28,6 +28,9 @@ function endSink(sink: Sink, timeoutMs: number): Promise<void> {
       if (ended instanceof Promise) {
         ended.then(done, done)
       } else if (sink.once !== undefined) {
+        // 'finish' as well as 'close': a Writable made with `emitClose: false` never emits 'close', and
+        // waiting for it would hold every close() (and SIGTERM) for the whole timeout.
+        sink.once('finish', done)
         sink.once('close', done)
         sink.once('error', done)
       } else done()

@@ -1,10 +1,22 @@
+import { closestName } from './closest-name.js'
 import { LoggerConfigError } from './errors.js'
-import type { LogLevel, LoggerOptions, RotateOptions } from './types.js'
+import type { LogLevel, LoggerOptions, RedactOptions, RotateOptions, TraceFieldOptions } from './types.js'
 import type { TraceFieldNames } from './trace-fields.js'
 
 const SERVICE_RULE = /^[a-z0-9][a-z0-9._-]*$/
 const MAX_SERVICE_BYTES = 100
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+
+// The option names of each options object, typed against its interface so a new option cannot be
+// forgotten here (a missing or extra name is a compile error).
+const LOGGER_OPTIONS: Record<keyof LoggerOptions, true> = {
+  service: true, level: true, schema: true, stdout: true, file: true, stream: true, rotate: true, traceFields: true,
+  redact: true, maxLineBytes: true, maxDepth: true, handleExit: true, shutdownTimeoutMs: true, elasticsearch: true,
+  serializers: true, bindings: true,
+}
+const ROTATE_OPTIONS: Record<keyof RotateOptions, true> = { maxBytes: true, daily: true, maxFiles: true }
+const TRACE_FIELD_OPTIONS: Record<keyof TraceFieldOptions, true> = { traceId: true, spanId: true, traceFlags: true }
+const REDACT_OPTIONS: Record<keyof RedactOptions, true> = { paths: true, replaceDefaults: true, censor: true, remove: true }
 
 /** ECS version written as `ecs.version`; 1.6 is the ECS release that matches Elasticsearch 7.10. */
 export const ECS_VERSION = '1.6.0'
@@ -27,12 +39,37 @@ function fail(code: ConstructorParameters<typeof LoggerConfigError>[0], message:
   throw new LoggerConfigError(code, message)
 }
 
+/** The received value as a message shows it: strings quoted, objects by kind, never their contents. */
 function show(value: unknown): string {
-  try {
-    return typeof value === 'string' ? JSON.stringify(value) : `${typeof value} ${String(value)}`
-  } catch {
-    return typeof value
+  if (typeof value === 'string') return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}...` : value)
+  if (value === undefined || value === null) return String(value)
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return 'an object'
+  if (typeof value === 'function') return 'a function'
+  return `${typeof value} ${String(value)}`
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * Refuses option names the object does not have: a misspelt option (`files`, `servce`) would otherwise be
+ * ignored silently, and the logger would run with a default the user did not choose.
+ */
+function refuseUnknownOptions(options: object, valid: Record<string, true>, where: string): void {
+  const names = Object.keys(valid)
+  for (const key of Object.keys(options)) {
+    if (Object.prototype.hasOwnProperty.call(valid, key)) continue
+    const closest = closestName(key, names)
+    fail('TW_LOGGER_INVALID_OPTION', `Unknown option ${show(key)} in ${where}${closest === undefined ? '' : `: did you mean "${closest}"?`} (valid: ${names.join(', ')})`)
   }
+}
+
+function optionsObject(value: unknown, name: string, valid: Record<string, true>): Record<string, unknown> {
+  if (!isPlainObject(value)) fail('TW_LOGGER_INVALID_OPTION', `Invalid ${name} ${show(value)}: expected an object with ${Object.keys(valid).join(', ')}`)
+  refuseUnknownOptions(value, valid, name)
+  return value
 }
 
 /**
@@ -42,6 +79,7 @@ function show(value: unknown): string {
  */
 function validateService(service: unknown): string {
   const rule = 'service must be a string of lowercase [a-z0-9][a-z0-9._-]* (at most 100 bytes, not "." or ".."), because it names the index fluentd-<service>-YYYYMMDD'
+  if (service === undefined) fail('TW_LOGGER_INVALID_SERVICE', `createLogger needs a service name, e.g. createLogger({ service: 'orders' }): ${rule}`)
   if (typeof service !== 'string') fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)}: ${rule}`)
   if (service === '.' || service === '..' || !SERVICE_RULE.test(service)) {
     fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)}: ${rule}`)
@@ -52,11 +90,13 @@ function validateService(service: unknown): string {
   return service
 }
 
+/** Level names are case-insensitive everywhere (`level: 'INFO'` as `LOG_LEVEL=INFO`); pino's are lowercase. */
 function validateLevel(level: unknown, source: string): LogLevel {
-  if (typeof level !== 'string' || !(LEVELS as readonly string[]).includes(level)) {
-    fail('TW_LOGGER_INVALID_LEVEL', `Invalid ${source} ${show(level)}: expected one of ${LEVELS.join(', ')}`)
+  const name = typeof level === 'string' ? level.toLowerCase() : level
+  if (typeof name !== 'string' || !(LEVELS as readonly string[]).includes(name)) {
+    fail('TW_LOGGER_INVALID_LEVEL', `Invalid ${source} ${show(level)}: expected one of ${LEVELS.join(', ')} (any case)`)
   }
-  return level as LogLevel
+  return name as LogLevel
 }
 
 function positiveInteger(value: unknown, name: string, fallback: number, min = 1): number {
@@ -77,14 +117,15 @@ function fieldName(value: unknown, name: string, fallback: string): string {
 
 /** Validates every option and fills in defaults. Throws {@link LoggerConfigError}. */
 export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    fail('TW_LOGGER_INVALID_OPTION', `Invalid options ${show(options)}: expected an object with at least { service }`)
+  if (!isPlainObject(options)) {
+    fail('TW_LOGGER_INVALID_OPTION', `createLogger needs an options object with a service name, e.g. createLogger({ service: 'orders' }); received ${show(options)}`)
   }
+  refuseUnknownOptions(options, LOGGER_OPTIONS, 'createLogger options')
   const service = validateService(options.service)
   const level = options.level !== undefined
     ? validateLevel(options.level, 'level')
     : env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== ''
-      ? validateLevel(env.LOG_LEVEL.toLowerCase(), 'LOG_LEVEL')
+      ? validateLevel(env.LOG_LEVEL, 'LOG_LEVEL')
       : 'info'
   const schema = options.schema ?? 'default'
   if (schema !== 'default' && schema !== 'ecs') {
@@ -99,13 +140,17 @@ export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = 
   let rotate: ResolvedOptions['rotate']
   if (options.rotate !== undefined) {
     if (options.file === undefined) fail('TW_LOGGER_INVALID_OPTION', 'Invalid rotate: rotation needs the file option')
-    const maxBytes = options.rotate.maxBytes === undefined ? 0 : positiveInteger(options.rotate.maxBytes, 'rotate.maxBytes', 0)
-    const daily = options.rotate.daily === true
+    const given = optionsObject(options.rotate, 'rotate', ROTATE_OPTIONS) as RotateOptions
+    const maxBytes = given.maxBytes === undefined ? 0 : positiveInteger(given.maxBytes, 'rotate.maxBytes', 0)
+    const daily = given.daily === true
     if (maxBytes === 0 && !daily) fail('TW_LOGGER_INVALID_OPTION', 'Invalid rotate: set rotate.maxBytes and/or rotate.daily')
-    rotate = { maxBytes, daily, maxFiles: positiveInteger(options.rotate.maxFiles, 'rotate.maxFiles', 5) }
+    rotate = { maxBytes, daily, maxFiles: positiveInteger(given.maxFiles, 'rotate.maxFiles', 5) }
   }
   const ecs = schema === 'ecs'
-  const tf = options.traceFields ?? {}
+  const tf = options.traceFields === undefined ? {} : optionsObject(options.traceFields, 'traceFields', TRACE_FIELD_OPTIONS) as TraceFieldOptions
+  if (options.redact !== undefined && options.redact !== false && !Array.isArray(options.redact)) {
+    optionsObject(options.redact, 'redact', REDACT_OPTIONS)
+  }
   const traceFlags = tf.traceFlags === false ? false : tf.traceFlags === undefined ? (ecs ? false : 'trace_flags') : fieldName(tf.traceFlags, 'traceFields.traceFlags', 'trace_flags')
   return {
     service,

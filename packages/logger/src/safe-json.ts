@@ -10,9 +10,16 @@ export interface WalkLimits {
   maxKeys: number
   /** Characters kept per string; longer strings end with a truncation marker. */
   maxStringChars: number
+  /**
+   * Entries (array elements, object keys) the walk may still keep, shared by everything walked with these
+   * limits; once spent, containers keep nothing more and end with their truncation marker.
+   */
+  budget?: { nodes: number }
 }
 
 const MAX_ERROR_CAUSES = 5
+/** Errors written from one `AggregateError.errors` list; the rest are counted in a marker element. */
+const MAX_AGGREGATED_ERRORS = 10
 const MAX_REASON_CHARS = 200
 
 /** A short, never-throwing description of why reading a value failed. */
@@ -29,8 +36,12 @@ export function unserializable(err: unknown): string {
   return `${MARKERS.unserializable}${describeFailure(err)}]`
 }
 
+/** `...[Truncated: N more chars]` is at most this long; a string only this much over the limit is kept whole. */
+const CUT_MARKER_CHARS = 40
+
 function truncateString(value: string, maxChars: number): string {
-  if (value.length <= maxChars) return value
+  // Cutting must shorten: a string that a marker would make longer is kept.
+  if (value.length <= maxChars + CUT_MARKER_CHARS) return value
   return `${value.slice(0, maxChars)}...${MARKERS.truncated}${value.length - maxChars} more chars]`
 }
 
@@ -76,9 +87,14 @@ function normalizeObject(value: object, limits: WalkLimits, depth: number, ances
   if (value instanceof Error) return serializeError(value, limits, depth, ancestors)
   ancestors.push(value)
   try {
+    const budget = limits.budget
     if (Array.isArray(value)) {
       const length = value.length
-      const kept = Math.min(length, limits.maxItems)
+      let kept = Math.min(length, limits.maxItems)
+      if (budget !== undefined) {
+        kept = Math.max(0, Math.min(kept, budget.nodes))
+        budget.nodes -= kept
+      }
       const out: unknown[] = new Array(kept)
       for (let i = 0; i < kept; i++) {
         let item: unknown
@@ -94,7 +110,11 @@ function normalizeObject(value: object, limits: WalkLimits, depth: number, ances
     }
     const out: Record<string, unknown> = Object.create(null)
     const keys = Object.keys(value)
-    const kept = Math.min(keys.length, limits.maxKeys)
+    let kept = Math.min(keys.length, limits.maxKeys)
+    if (budget !== undefined) {
+      kept = Math.max(0, Math.min(kept, budget.nodes))
+      budget.nodes -= kept
+    }
     for (let i = 0; i < kept; i++) {
       const key = keys[i] as string
       let item: unknown
@@ -115,8 +135,9 @@ function normalizeObject(value: object, limits: WalkLimits, depth: number, ances
 }
 
 /**
- * `err` as `{ type, message, stack, code?, cause? }` plus the error's other own enumerable fields.
- * The `cause` chain is followed at most five levels so a self-referencing cause cannot loop.
+ * `err` as `{ type, message, stack, code?, cause?, errors? }` plus the error's other own enumerable fields.
+ * The `cause` chain and nested `AggregateError`s are followed at most five levels (`causes` counts both), so
+ * a self-referencing cause cannot loop, and `errors` keeps its first ten entries plus a count of the rest.
  */
 export function serializeError(
   err: Error,
@@ -140,6 +161,14 @@ export function serializeError(
         out.cause = causes + 1 >= MAX_ERROR_CAUSES ? MARKERS.depth : serializeError(cause, limits, depth + 1, ancestors, causes + 1)
       } else out.cause = normalize(cause, limits, depth + 1, ancestors)
     }
+    // AggregateError (and Promise.any's rejection) keeps its errors in a non-enumerable own property.
+    let errors: unknown
+    try {
+      errors = (err as { errors?: unknown }).errors
+    } catch {
+      errors = undefined // a throwing getter: there is no list to write
+    }
+    if (Array.isArray(errors)) out.errors = aggregatedErrors(errors, limits, depth, ancestors, causes)
     let keys: string[] = []
     try {
       keys = Object.keys(err)
@@ -159,6 +188,20 @@ export function serializeError(
   } finally {
     ancestors.pop()
   }
+  return out
+}
+
+function aggregatedErrors(errors: unknown[], limits: WalkLimits, depth: number, ancestors: object[], causes: number): unknown {
+  if (causes + 1 >= MAX_ERROR_CAUSES) return MARKERS.depth
+  const kept = Math.min(errors.length, MAX_AGGREGATED_ERRORS, limits.maxItems)
+  const out: unknown[] = []
+  for (let i = 0; i < kept; i++) {
+    const item = errors[i]
+    if (typeof item === 'object' && item !== null && ancestors.includes(item)) out.push(MARKERS.circular)
+    else if (item instanceof Error) out.push(serializeError(item, limits, depth + 1, ancestors, causes + 1))
+    else out.push(normalize(item, limits, depth + 1, ancestors) ?? null)
+  }
+  if (errors.length > kept) out.push(`${MARKERS.truncated}${errors.length - kept} more items]`)
   return out
 }
 
@@ -259,6 +302,15 @@ function shortJsonIsClean(json: string, maxDepth: number): boolean {
 }
 
 const SHORT_JSON_CHARS = 64
+
+/** True when `value` is an Error, never throwing (a revoked proxy throws on `instanceof`). */
+export function isError(value: unknown): boolean {
+  try {
+    return value instanceof Error
+  } catch {
+    return false
+  }
+}
 
 /**
  * Line-safe JSON text of an object field value: {@link stringifyValue} followed by {@link fixLine}, with a

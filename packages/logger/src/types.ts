@@ -47,8 +47,8 @@ export interface TraceFieldOptions {
 export interface LoggerOptions {
   /** Service name: lowercase `[a-z0-9][a-z0-9._-]*`, at most 100 bytes. Part of the index name `fluentd-<service>-YYYYMMDD`. */
   service: string
-  /** Minimum level. Default: `LOG_LEVEL` from the environment, else `info`. */
-  level?: LogLevel
+  /** Minimum level, any case (`'info'`, `'INFO'`). Default: `LOG_LEVEL` from the environment (any case), else `info`. */
+  level?: LogLevel | Uppercase<LogLevel>
   /** `default` writes `level`/`service`/`trace_id`; `ecs` writes Elastic Common Schema names. Default `default`. */
   schema?: 'default' | 'ecs'
   /** Write lines to stdout. Default: true when neither `file` nor `stream` is given, false otherwise. */

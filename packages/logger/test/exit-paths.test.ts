@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt, tempDir } from './helpers.js'
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'exit-paths.mjs')
+const twoCopiesFixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'two-copies.mjs')
 
 interface Outcome {
   code: number | null
@@ -148,5 +149,25 @@ export default function (options) {
     expect(out.code).toBe(0)
     expectContiguous(out.lines, 100)
     expect(out.lines.some((l) => l.message === 'own handler ran')).toBe(true)
+  })
+
+  it('SIGTERM with two copies loaded (ESM dist/index.js + CJS dist/index.cjs): both flush, the process dies of SIGTERM', async () => {
+    const dir = tempDir()
+    const files = [path.join(dir, 'esm.log'), path.join(dir, 'cjs.log')]
+    const child = spawn(process.execPath, [twoCopiesFixture, ...files], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: '' } })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.stdout.setEncoding('utf8').once('data', () => setTimeout(() => child.kill('SIGTERM'), 30))
+    // Before the shared registry, each copy took the other's listener for the application's and neither
+    // re-raised: the process ran until killed. Bound the wait so that shows up as SIGKILL, not a hang.
+    const cap = setTimeout(() => child.kill('SIGKILL'), 8000)
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
+    clearTimeout(cap)
+    expect(stderr).toBe('')
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' })
+    const [esm, cjs] = files.map((f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>))
+    expectContiguous(esm as Array<Record<string, unknown>>, 50)
+    expectContiguous(cjs as Array<Record<string, unknown>>, 50)
+    expect(esm).toHaveLength((cjs as unknown[]).length)
   })
 })

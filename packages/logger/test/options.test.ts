@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createLogger, LoggerConfigError, type LoggerOptions } from '../src/index.js'
-import { distEntry, ensureBuilt, tempDir } from './helpers.js'
+import { captureLines, distEntry, ensureBuilt, tempDir } from './helpers.js'
 
 function configError(options: unknown): LoggerConfigError {
   try {
@@ -158,5 +158,81 @@ describe('shutdown wait', () => {
     expect(resolveOptions({ service: 'orders' }).shutdownTimeoutMs).toBe(5000)
     expect(resolveOptions({ service: 'orders', elasticsearch: { node: 'http://127.0.0.1:9200' } }).shutdownTimeoutMs).toBe(9000)
     expect(resolveOptions({ service: 'orders', elasticsearch: { node: 'http://127.0.0.1:9200' }, shutdownTimeoutMs: 2000 }).shutdownTimeoutMs).toBe(2000)
+  })
+})
+
+describe('misspelt options are refused, naming the unknown key and the closest valid one (issue 13 item 6)', () => {
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['createLogger({ files })', { service: 'orders', files: '/tmp/x.log' }, 'files', 'file'],
+    ['createLogger({ servce })', { servce: 'orders' }, 'servce', 'service'],
+    ['createLogger({ levle })', { service: 'orders', levle: 'debug' }, 'levle', 'level'],
+    ['createLogger({ shutdownTimeout })', { service: 'orders', shutdownTimeout: 100 }, 'shutdownTimeout', 'shutdownTimeoutMs'],
+    ['rotate: { maxByte }', { service: 'orders', file: '/tmp/x.log', rotate: { maxByte: 10 } }, 'maxByte', 'maxBytes'],
+    ['traceFields: { traceID }', { service: 'orders', traceFields: { traceID: 'tid' } }, 'traceID', 'traceId'],
+    ['redact: { path }', { service: 'orders', redact: { path: ['a'] } }, 'path', 'paths'],
+  ])('%s', (_name, options, unknown, closest) => {
+    const err = configError({ stdout: false, handleExit: false, ...options })
+    expect(err.code).toBe('TW_LOGGER_INVALID_OPTION')
+    expect(err.message).toContain(`Unknown option "${unknown}"`)
+    expect(err.message).toContain(`did you mean "${closest}"?`)
+  })
+
+  it.each<[string, Record<string, unknown>]>([
+    ['rotate: null', { file: '/tmp/x.log', rotate: null }],
+    ['traceFields: null', { traceFields: null }],
+    ['redact: a string', { redact: 'password' }],
+  ])('%s is a config error, not a TypeError', (_name, extra) => {
+    expect(configError({ service: 'orders', stdout: false, handleExit: false, ...extra }).code).toBe('TW_LOGGER_INVALID_OPTION')
+  })
+})
+
+describe('messages name the missing thing (issue 13 item 10)', () => {
+  it.each<[string, unknown]>([['createLogger()', undefined], ['createLogger(null)', null], ['createLogger("orders")', 'orders']])('%s', (_name, options) => {
+    const err = configError(options)
+    expect(err.code).toBe('TW_LOGGER_INVALID_OPTION')
+    expect(err.message).toContain('createLogger needs an options object with a service name')
+    expect(err.message).not.toContain('undefined undefined')
+  })
+
+  it('createLogger({}) says the service name is missing', () => {
+    const err = configError({ stdout: false, handleExit: false })
+    expect(err.code).toBe('TW_LOGGER_INVALID_SERVICE')
+    expect(err.message).toContain('createLogger needs a service name')
+  })
+})
+
+describe('level names are case-insensitive everywhere (issue 13 item 10)', () => {
+  it('level: "INFO" is accepted like LOG_LEVEL=DEBUG', async () => {
+    const logger = createLogger({ service: 'orders', level: 'INFO', stdout: false, handleExit: false })
+    expect(logger.level).toBe('info')
+    await logger.close()
+    const saved = process.env.LOG_LEVEL
+    try {
+      process.env.LOG_LEVEL = 'DEBUG'
+      const fromEnv = createLogger({ service: 'orders', stdout: false, handleExit: false })
+      expect(fromEnv.level).toBe('debug')
+      await fromEnv.close()
+    } finally {
+      if (saved === undefined) delete process.env.LOG_LEVEL
+      else process.env.LOG_LEVEL = saved
+    }
+  })
+
+  it('logger.level = "WARN", child({}, { level: "ERROR" }) and isLevelEnabled("INFO") take any case', async () => {
+    const lines = await captureLines({ level: 'Debug' as 'debug' }, (logger) => {
+      expect(logger.isLevelEnabled('DEBUG')).toBe(true)
+      logger.level = 'WARN'
+      expect(logger.level).toBe('warn')
+      expect(logger.isLevelEnabled('INFO')).toBe(false)
+      logger.info('dropped')
+      logger.warn('kept warn')
+      const child = logger.child({ c: 1 }, { level: 'ERROR' })
+      expect(child.level).toBe('error')
+      child.warn('dropped')
+      child.error('kept error')
+      child.level = 'Trace'
+      child.trace('kept trace')
+    })
+    expect(lines.map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(['kept warn', 'kept error', 'kept trace'])
   })
 })

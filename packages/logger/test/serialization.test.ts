@@ -105,6 +105,29 @@ const cases: Case[] = [
     Object.defineProperty(e, 'message', { get() { throw new Error('nope') } })
     l.error({ err: e }, 'failed')
   }, check: (r) => expect(r).toMatchObject({ message: 'failed', err: { message: `${MARKERS.unserializable}Error: nope]` } }) },
+  { name: 'an Error under a key other than err is an error object, not {}', act: (l) => l.warn({ failure: Object.assign(new TypeError('bad input'), { code: 'E_BAD' }) }, 'm'), check: (r) => {
+    expect(r.failure).toMatchObject({ type: 'TypeError', message: 'bad input', code: 'E_BAD', stack: expect.stringContaining('bad input') as unknown })
+  } },
+  { name: 'an Error nested inside a field is an error object, not {}', act: (l) => l.warn({ ctx: { attempt: 2, last: new RangeError('too far') } }, 'm'), check: (r) => {
+    expect(r.ctx).toMatchObject({ attempt: 2, last: { type: 'RangeError', message: 'too far' } })
+  } },
+  { name: 'AggregateError.errors are written', act: (l) => l.error({ err: new AggregateError([new Error('first'), new TypeError('second'), 'not an error'], 'all failed') }, 'm'), check: (r) => {
+    expect(r.err).toMatchObject({ type: 'AggregateError', message: 'all failed', errors: [{ type: 'Error', message: 'first' }, { type: 'TypeError', message: 'second' }, 'not an error'] })
+  } },
+  { name: 'AggregateError.errors are bounded (10 kept, the rest counted)', act: (l) => l.error(new AggregateError(Array.from({ length: 1000 }, (_, i) => new Error(`e${i}`)), 'many')), check: (r) => {
+    const errors = (r.err as { errors: unknown[] }).errors
+    expect(errors).toHaveLength(11)
+    expect(errors[9]).toMatchObject({ message: 'e9' })
+    expect(errors[10]).toBe(`${MARKERS.truncated}990 more items]`)
+  } },
+  { name: 'AggregateError nesting is bounded', act: (l) => {
+    let e: Error = new Error('leaf')
+    for (let i = 0; i < 50; i++) e = new AggregateError([e, e], `level ${i}`)
+    l.error(e)
+  }, check: (_r, line) => {
+    expect(line).toContain(MARKERS.depth)
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536)
+  } },
   { name: 'non-string message', act: (l) => l.info(42 as unknown as string), check: (r) => expect(r.message).toBe('42') },
   { name: 'key with quotes', act: (l) => l.info({ 'a"b': 1 }, 'm'), check: (r) => expect(r['a"b']).toBe(1) },
 ]
@@ -122,9 +145,124 @@ describe('safe serialisation: one call, one valid JSON object line, never a thro
     check(record, line)
   })
 
+  it('an Error outside err is written the same on the fast path and on the over-the-cap path', async () => {
+    const error = Object.assign(new Error('same both ways'), { code: 'E_SAME' })
+    const [fast, slow] = await captureLines({}, (l) => {
+      l.info({ failure: error, nested: { failure: error } }, 'small line')
+      l.info({ failure: error, nested: { failure: error }, filler: 'f'.repeat(200_000) }, 'line over the cap')
+    })
+    const a = JSON.parse(fast as string) as Record<string, unknown>
+    const b = JSON.parse(slow as string) as Record<string, unknown>
+    expect(a.failure).toMatchObject({ type: 'Error', message: 'same both ways', code: 'E_SAME' })
+    expect(b.failure).toEqual(a.failure)
+    expect(b.nested).toEqual(a.nested)
+  })
+
   it('maxLineBytes and maxDepth are options', async () => {
     const [line] = await captureLines({ maxLineBytes: 2048, maxDepth: 3 }, (l) => l.info({ s: 'q'.repeat(5000), d: deep(6) }, 'm'))
     expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(2048)
     expect(depthOf((JSON.parse(line as string) as { d: unknown }).d)).toBeLessThanOrEqual(3)
+  })
+})
+
+/** The count in a `[Truncated: N more …]` marker at the end of `text`. */
+function cutCount(text: string, unit: string): number {
+  const match = new RegExp(`\\[Truncated: (\\d+) more ${unit}\\]$`).exec(text)
+  expect(match, `no "[Truncated: N more ${unit}]" marker at the end of ${text.slice(-80)}`).not.toBeNull()
+  return Number((match as RegExpExecArray)[1])
+}
+
+/** Kept characters of a string cut as `<kept>...[Truncated: N more chars]`. */
+function keptChars(text: string): number {
+  return text.indexOf('...[Truncated: ')
+}
+
+// Issue 12 item 6: an oversized value costs about what the 64 KiB cap costs. These tests pin the output
+// (markers that say exactly what was cut) and that the input is not walked past the budget; the timings
+// are in bench/logger.
+describe('oversized calls: one capped line whose markers count exactly what was cut', () => {
+  const tenMb = 's'.repeat(10 * 1024 * 1024)
+  const twoMb = 'm'.repeat(2 * 1024 * 1024)
+
+  it('an object of 10,000 keys of ~100 B as the first argument', async () => {
+    const big = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`key${String(i).padStart(5, '0')}`, 'v'.repeat(90)]))
+    const [line] = await captureLines({}, (l) => l.info(big, 'big object'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as Record<string, unknown>
+    const kept = Object.keys(record).filter((k) => k.startsWith('key'))
+    expect(kept.length).toBeGreaterThan(100)
+    // the first keys, in order, values whole
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => `key${String(i).padStart(5, '0')}`))
+    expect(record.key00000).toBe('v'.repeat(90))
+    expect(kept.length + cutCount(String(record['[Truncated]']), 'keys')).toBe(10_000)
+    expect(record.message).toBe('big object')
+  })
+
+  it('a 10 MB string field', async () => {
+    const [line] = await captureLines({}, (l) => l.info({ s: tenMb, small: 'keep me' }, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as { s: string, small: string }
+    expect(record.small).toBe('keep me')
+    expect(keptChars(record.s) + cutCount(record.s, 'chars')).toBe(tenMb.length)
+    expect(keptChars(record.s)).toBeGreaterThan(60_000)
+  })
+
+  it('a 2 MB message', async () => {
+    const [line] = await captureLines({}, (l) => l.info({ k: 1 }, twoMb))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as { message: string, k: number }
+    expect(record.k).toBe(1)
+    expect(keptChars(record.message) + cutCount(record.message, 'chars')).toBe(twoMb.length)
+  })
+
+  it('one call with a 10 MB string, a 2 MB message and a 100k-element array', async () => {
+    const array = Array.from({ length: 100_000 }, (_, i) => i)
+    const [line] = await captureLines({}, (l) => l.info({ s: tenMb, a: array }, twoMb))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as { s: string, a: unknown[], message: string }
+    expect(keptChars(record.s) + cutCount(record.s, 'chars')).toBe(tenMb.length)
+    expect(keptChars(record.message) + cutCount(record.message, 'chars')).toBe(twoMb.length)
+    const items = record.a.slice(0, -1)
+    expect(items).toEqual(array.slice(0, items.length))
+    expect(items.length + cutCount(String(record.a.at(-1)), 'items')).toBe(100_000)
+  })
+
+  it('stops reading the input once the line is full: a 100k-element array is read about 1,000 times, not 100,000', async () => {
+    let reads = 0
+    const array = new Proxy(Array.from({ length: 100_000 }, (_, i) => i), {
+      get(target, property, receiver) {
+        if (typeof property === 'string' && /^\d+$/.test(property)) reads++
+        return Reflect.get(target, property, receiver) as unknown
+      },
+    })
+    const [line] = await captureLines({}, (l) => l.info({ a: array }, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    expect(reads).toBeGreaterThan(0)
+    expect(reads).toBeLessThanOrEqual(2_000)
+  })
+
+  it('stops reading the input once the line is full: keys past the budget of a 10,000-key object are never read', async () => {
+    let reads = 0
+    const big: Record<string, unknown> = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`key${i}`, 'v'.repeat(90)]))
+    Object.defineProperty(big, 'key9000', { enumerable: true, get: () => (reads++, 'read') })
+    const [line] = await captureLines({}, (l) => l.info(big, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    expect(reads).toBe(0)
+  })
+
+  it('an oversized value under a redacted key becomes a marker, never its text', async () => {
+    const [line] = await captureLines({}, (l) => l.info({ password: 'p'.repeat(200_000), headers: { authorization: 'Bearer ' + 't'.repeat(200_000) } }, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    expect(line).not.toContain('ppppp')
+    expect(line).not.toContain('Bearer')
+    const record = JSON.parse(line as string) as Record<string, unknown>
+    expect(record.password).toMatch(/^\[Redacted\]$|^\[Truncated: value over 65536 bytes\]$/)
+  })
+
+  it('a string a marker would make longer is not cut', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, 'w'.repeat(70)]))
+    const [line] = await captureLines({}, (l) => l.info(fields, 'm'))
+    const record = JSON.parse(line as string) as Record<string, unknown>
+    expect(record.k0).toBe('w'.repeat(70))
   })
 })

@@ -16,7 +16,14 @@ declare module 'fastify' {
 }
 
 const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done) => {
-  const o = resolveMiddlewareOptions(options)
+  let o: ReturnType<typeof resolveMiddlewareOptions>
+  try {
+    o = resolveMiddlewareOptions(options)
+  } catch (err) {
+    // A callback plugin reports through done(): thrown, the error escapes Fastify and ready() hangs.
+    done(err as Error)
+    return
+  }
   ensureContextManager()
   const ownLogger = o.logger
   const bindOwn = ownLogger !== undefined && shouldBindTraceFields(ownLogger, o.bindTraceFields)

@@ -1,6 +1,15 @@
 import { TracingError } from './errors.js'
 import { resolveExtractOptions, type ResolvedExtract } from './extract.js'
 import type { LoggerLike, MiddlewareOptions } from './types.js'
+import { refuseUnknownOptions } from './unknown-options.js'
+
+// Typed against the interface, so an option added there and forgotten here is a compile error.
+const MIDDLEWARE_OPTIONS: Record<keyof MiddlewareOptions, true> = {
+  logger: true, skipPaths: true, accessLog: true, responseHeader: true, sampled: true, bindTraceFields: true,
+  trustedHeaders: true, requestIdHeader: true,
+}
+/** Fastify hands a plugin the options of `register()`, including its own reserved names. */
+const FASTIFY_REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers']
 
 /** Middleware options validated once, at construction. */
 export interface ResolvedMiddleware {
@@ -23,9 +32,7 @@ function bool(name: string, value: unknown, fallback: boolean): boolean {
 
 /** Validates {@link MiddlewareOptions}; throws {@link TracingError} `TRACEWIRE_INVALID_OPTION`. */
 export function resolveMiddlewareOptions(options: MiddlewareOptions = {}): ResolvedMiddleware {
-  if (options === null || typeof options !== 'object') {
-    throw new TracingError('TRACEWIRE_INVALID_OPTION', `options must be an object, received ${options === null ? 'null' : typeof options}`)
-  }
+  refuseUnknownOptions(options, MIDDLEWARE_OPTIONS, 'middleware options', FASTIFY_REGISTER_OPTIONS)
   const { logger } = options
   if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.child !== 'function' || typeof logger.info !== 'function')) {
     throw new TracingError('TRACEWIRE_INVALID_OPTION', 'logger must be a pino-compatible logger (with info/warn/error/child)')

@@ -7,6 +7,9 @@ import { ensureContextManager, traceContextOf } from './context.js'
 import { outgoingHeadersFor } from './inject.js'
 import type { Disposer, InjectOptions, PropagateOptions, TraceContext } from './types.js'
 import { TracingError } from './errors.js'
+import { refuseUnknownOptions } from './unknown-options.js'
+
+const PROPAGATE_OPTIONS: Record<keyof PropagateOptions, true> = { b3: true, undici: true, nodeHttp: true }
 
 /**
  * The active trace to propagate, or undefined. A recording span means the OpenTelemetry SDK is running; its
@@ -119,9 +122,11 @@ function wrapNodeHttp(inject: InjectOptions): Disposer {
  *
  * Calls outside any trace carry nothing; a request that already has `traceparent` is left alone; while an
  * OpenTelemetry SDK span is recording, the SDK's own instrumentations propagate and this stays out of the way.
- * Returns a disposer that undoes everything (idempotent).
+ * Returns a disposer that undoes everything (idempotent). Throws {@link TracingError}
+ * `TRACEWIRE_INVALID_OPTION` for an invalid or unknown option.
  */
 export function propagateOutgoing(options: PropagateOptions = {}): Disposer {
+  refuseUnknownOptions(options, PROPAGATE_OPTIONS, 'propagateOutgoing options')
   const b3 = options.b3 ?? false
   if (b3 !== false && b3 !== 'single' && b3 !== 'multi') {
     throw new TracingError('TRACEWIRE_INVALID_OPTION', `b3 must be false, 'single' or 'multi', received ${JSON.stringify(b3)}`)

@@ -1,5 +1,13 @@
 import { TracingError } from './errors.js'
 import type { StartTracingOptions, TracingHandle } from './types.js'
+import { refuseUnknownOptions } from './unknown-options.js'
+
+const START_OPTIONS: Record<keyof StartTracingOptions, true> = {
+  serviceName: true, otlpEndpoint: true, otlpHeaders: true, spanProcessors: true, instrumentations: true,
+}
+const INSTRUMENTATIONS: Record<keyof NonNullable<StartTracingOptions['instrumentations']>, true> = {
+  http: true, express: true, fastify: true, undici: true,
+}
 
 /** Loads an optional peer dependency, with an error that names the package to install. */
 async function load<T>(name: string, loader: () => Promise<T>): Promise<T> {
@@ -25,9 +33,12 @@ async function load<T>(name: string, loader: () => Promise<T>): Promise<T> {
  * `OTEL_EXPORTER_OTLP_ENDPOINT` variables (the exporter reads them).
  *
  * The OpenTelemetry packages are optional peer dependencies loaded only here: a missing one rejects with
- * {@link TracingError} `TRACEWIRE_SDK_MISSING`.
+ * {@link TracingError} `TRACEWIRE_SDK_MISSING`; an invalid or unknown option rejects with `TRACEWIRE_INVALID_OPTION`
+ * before anything is loaded.
  */
 export async function startTracing(options: StartTracingOptions = {}): Promise<TracingHandle> {
+  refuseUnknownOptions(options, START_OPTIONS, 'startTracing options')
+  if (options.instrumentations !== undefined) refuseUnknownOptions(options.instrumentations, INSTRUMENTATIONS, 'startTracing instrumentations')
   const enabled = { http: true, express: true, fastify: true, undici: true, ...options.instrumentations }
   const { NodeSDK } = await load('@opentelemetry/sdk-node', () => import('@opentelemetry/sdk-node'))
 

@@ -19,32 +19,21 @@ function isLcAlpha(c: number): boolean {
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57
 }
-/** lcalpha / DIGIT / "_" / "-" / "*" / "/" */
+/** keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@" */
 function isKeyChar(c: number): boolean {
-  return isLcAlpha(c) || isDigit(c) || c === 95 || c === 45 || c === 42 || c === 47
+  return isLcAlpha(c) || isDigit(c) || c === 95 || c === 45 || c === 42 || c === 47 || c === 64
 }
 
 /**
- * key = simple-key / multi-tenant-key
- * simple-key = lcalpha 0*255( keychar )
- * multi-tenant-key = tenant-id "@" system-id
- * tenant-id = ( lcalpha / DIGIT ) 0*240( keychar ); system-id = lcalpha 0*13( keychar )
+ * key = ( lcalpha / DIGIT ) 0*255 ( keychar ), W3C Trace Context Level 2 §3.3.1.3.1. Level 1's split into
+ * simple-key and multi-tenant-key (tenant at most 241, system id at most 14 characters, one `@`) is gone:
+ * `@` is one more key character, allowed anywhere after the first.
  */
 function isValidTracestateKey(key: string): boolean {
-  const at = key.indexOf('@')
-  if (at === -1) {
-    if (key.length < 1 || key.length > 256 || !isLcAlpha(key.charCodeAt(0))) return false
-    for (let i = 1; i < key.length; i++) if (!isKeyChar(key.charCodeAt(i))) return false
-    return true
-  }
-  const tenantLength = at
-  const systemLength = key.length - at - 1
-  if (tenantLength < 1 || tenantLength > 241 || systemLength < 1 || systemLength > 14) return false
+  if (key.length < 1 || key.length > 256) return false
   const first = key.charCodeAt(0)
   if (!isLcAlpha(first) && !isDigit(first)) return false
-  for (let i = 1; i < at; i++) if (!isKeyChar(key.charCodeAt(i))) return false
-  if (!isLcAlpha(key.charCodeAt(at + 1))) return false
-  for (let i = at + 2; i < key.length; i++) if (!isKeyChar(key.charCodeAt(i))) return false
+  for (let i = 1; i < key.length; i++) if (!isKeyChar(key.charCodeAt(i))) return false
   return true
 }
 
@@ -65,9 +54,11 @@ function isValidTracestateValue(value: string): boolean {
  * Parses one or more `tracestate` header values (several headers are one list, in order; §3.3.1.1).
  *
  * Returns the members in order, or `undefined` when the header must be discarded as a whole: a member
- * that does not match the grammar, a duplicate key, more than 32 members, or input over
- * {@link MAX_TRACESTATE_INPUT_LENGTH}. Empty list-members and spaces/tabs around members are allowed.
- * An absent or empty header gives `[]`. Never throws.
+ * that does not match the grammar, more than 32 members, or input over {@link MAX_TRACESTATE_INPUT_LENGTH}.
+ * Empty list-members and spaces/tabs around members are allowed. An absent or empty header gives `[]`.
+ * A key that appears again is dropped, not the header: only one entry per key is allowed (§3.3.1.4), the
+ * left-most being the most recent position, and any entry MAY be deleted (§3.5), whereas discarding the
+ * whole list would break every other vendor's correlation. Never throws.
  */
 export function parseTracestate(value: string | readonly string[] | undefined | null): TraceStateMember[] | undefined {
   if (value == null) return []
@@ -89,6 +80,8 @@ export function parseTracestate(value: string | readonly string[] | undefined | 
 
   const members: TraceStateMember[] = []
   const seen = new Set<string>()
+  // Counted as received, duplicates included: the limit is on the list's members (§3.3.1.1).
+  let count = 0
   let start = 0
   while (start <= s.length) {
     let end = s.indexOf(',', start)
@@ -98,14 +91,16 @@ export function parseTracestate(value: string | readonly string[] | undefined | 
     while (a < b && isOws(s.charCodeAt(a))) a++
     while (b > a && isOws(s.charCodeAt(b - 1))) b--
     if (a < b) {
-      if (members.length === MAX_TRACESTATE_MEMBERS) return undefined
+      if (++count > MAX_TRACESTATE_MEMBERS) return undefined
       const eq = s.indexOf('=', a)
       if (eq === -1 || eq >= b) return undefined
       const key = s.slice(a, eq)
       const val = s.slice(eq + 1, b)
-      if (!isValidTracestateKey(key) || !isValidTracestateValue(val) || seen.has(key)) return undefined
-      seen.add(key)
-      members.push({ key, value: val })
+      if (!isValidTracestateKey(key) || !isValidTracestateValue(val)) return undefined
+      if (!seen.has(key)) {
+        seen.add(key)
+        members.push({ key, value: val })
+      }
     }
     start = end + 1
   }

@@ -1,7 +1,17 @@
-// Table from the W3C Trace Context Recommendation §3.3 (tracestate) and harness cases
-// test_tracestate_* (member_count_limit, key_length_limit, duplicated_keys, ows_handling, empty_header).
+// Table from W3C Trace Context Level 2 §3.3 (tracestate; https://www.w3.org/TR/trace-context-2/) and harness
+// cases test_tracestate_* (member_count_limit, key_length_limit, duplicated_keys, ows_handling, empty_header).
+// Level 2 §3.3.1.3.1 defines `key = ( lcalpha / DIGIT ) 0*255 ( keychar )` with `@` a keychar: the Level 1
+// multi-tenant rules (tenant <= 241, system id <= 14 starting with a letter, one `@`) no longer apply.
 import { describe, expect, it } from 'vitest'
-import { MAX_TRACESTATE_MEMBERS, parseTracestate, serializeTracestate } from '../src/index.js'
+import {
+  extractTraceContext,
+  injectTraceHeaders,
+  MAX_TRACESTATE_MEMBERS,
+  parseTracestate,
+  serializeTracestate,
+  startTraceContext,
+  withTraceContext,
+} from '../src/index.js'
 
 const members = (n: number, prefix = 'k'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}=v${i}`)
 
@@ -23,14 +33,25 @@ const table: Row[] = [
   ['value 257 chars', `foo=${'v'.repeat(257)}`, undefined],
   ['key 256 chars', `${'k'.repeat(256)}=1`, [['k'.repeat(256), '1']]],
   ['key 257 chars', `${'k'.repeat(257)}=1`, undefined],
-  ['tenant 241 chars', `${'t'.repeat(241)}@s=1`, [[`${'t'.repeat(241)}@s`, '1']]],
-  ['tenant 242 chars', `${'t'.repeat(242)}@s=1`, undefined],
-  ['system 14 chars', `t@${'s'.repeat(14)}=1`, [[`t@${'s'.repeat(14)}`, '1']]],
-  ['system 15 chars', `t@${'s'.repeat(15)}=1`, undefined],
-  ['system starting with a digit', 't@1s=1', undefined],
-  ['two @ in key', 't@s@x=1', undefined],
   ['uppercase key', 'Foo=1', undefined],
-  ['key starting with a digit (simple key)', '1foo=1', undefined],
+  // §3.3.1.3.1 (Level 2): `@` anywhere after the first character, any number of times, up to 256 characters.
+  ['§3.3.1.3.1 key ending in @ (foo@)', 'foo@=1', [['foo@', '1']]],
+  ['§3.3.1.3.1 256-char key: 241 t + @ + 14 v', `${'t'.repeat(241)}@${'v'.repeat(14)}=1`, [[`${'t'.repeat(241)}@${'v'.repeat(14)}`, '1']]],
+  ['§3.3.1.3.1 long part after @ (t@ + 15 v)', `t@${'v'.repeat(15)}=1`, [[`t@${'v'.repeat(15)}`, '1']]],
+  ['§3.3.1.3.1 long part before @ (242 t + @v)', `${'t'.repeat(242)}@v=1`, [[`${'t'.repeat(242)}@v`, '1']]],
+  ['§3.3.1.3.1 digit after @', 't@1s=1', [['t@1s', '1']]],
+  ['§3.3.1.3.1 two @ (t@s@x, foo@@bar)', 't@s@x=1,foo@@bar=2', [['t@s@x', '1'], ['foo@@bar', '2']]],
+  ['§3.3.1.3.1 key starting with a digit', '1foo=1', [['1foo', '1']]],
+  ['§3.3.1.3.1 257-char key with @', `${'t'.repeat(242)}@${'v'.repeat(14)}=1`, undefined],
+  ['§3.3.1.3.1 key starting with @', '@foo=1,bar=2', undefined],
+  ['§3.3.1.3.1 key with a dot', 'foo.bar=1', undefined],
+  // §3.3.1.4 one entry per key; §3.5 any entry MAY be deleted: a repeated key is dropped (the left-most,
+  // most recent position kept), never the whole header.
+  ['§3.3.1.4 duplicated identical members (foo=1,foo=1)', 'foo=1,foo=1', [['foo', '1']]],
+  ['§3.3.1.4 duplicated key, different values (foo=1,foo=2)', 'foo=1,foo=2', [['foo', '1']]],
+  ['§3.3.1.4 duplicate among others', 'foo=1,bar=2,foo=3', [['foo', '1'], ['bar', '2']]],
+  ['§3.3.1.4 duplicate across headers', ['foo=1', 'foo=2'], [['foo', '1']]],
+  ['§3.3.1.1 33 members counting a duplicate', [...members(32), 'k0=again'].join(','), undefined],
   ['key with a space', 'fo o=1', undefined],
   ['empty key', '=1', undefined],
   ['empty value', 'foo=', undefined],
@@ -39,8 +60,6 @@ const table: Row[] = [
   ['value with a control char', 'foo=a\u0001b', undefined],
   ['value with non-ASCII', 'foo=é', undefined],
   ['no =', 'foo', undefined],
-  ['duplicate keys', 'foo=1,bar=2,foo=3', undefined],
-  ['duplicate keys across headers', ['foo=1', 'foo=2'], undefined],
   ['32 members', members(32).join(','), members(32).map((m) => m.split('=') as [string, string])],
   ['32 members split across 4 headers', [0, 8, 16, 24].map((s) => members(32).slice(s, s + 8).join(',')), members(32).map((m) => m.split('=') as [string, string])],
   ['33 members', members(33).join(','), undefined],
@@ -61,6 +80,28 @@ describe('parseTracestate (W3C Trace Context §3.3)', () => {
 
   it('never throws on values of the wrong type', () => {
     for (const v of [42, {}, [1], [null]] as unknown[]) expect(parseTracestate(v as string)).toBeUndefined()
+  })
+})
+
+describe('tracestate is propagated from the incoming request to outgoing calls (§3.5: MUST send it on)', () => {
+  const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+  const forwarded = (tracestate: string | string[]): string | undefined => {
+    const tc = startTraceContext(extractTraceContext({ traceparent: TRACEPARENT, tracestate }))
+    return withTraceContext(tc, () => {
+      const headers: Record<string, string> = {}
+      injectTraceHeaders(headers)
+      return headers.tracestate
+    })
+  }
+
+  it.each<[string, string | string[], string]>([
+    ['§3.3.1.3.1 foo@=1', 'foo@=1,bar=2', 'foo@=1,bar=2'],
+    ['§3.3.1.3.1 256-char key with @', `${'t'.repeat(241)}@${'v'.repeat(14)}=1`, `${'t'.repeat(241)}@${'v'.repeat(14)}=1`],
+    ['§3.3.1.4 foo=1,foo=1', 'foo=1,foo=1', 'foo=1'],
+    ['§3.3.1.4 foo=1,foo=2', 'foo=1,foo=2', 'foo=1'],
+    ['§3.3.1.4 foo=1 and foo=2 in two headers', ['foo=1', 'foo=2'], 'foo=1'],
+  ])('%s', (_name, incoming, sent) => {
+    expect(forwarded(incoming)).toBe(sent)
   })
 })
 
