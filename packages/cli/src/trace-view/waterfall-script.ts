@@ -98,7 +98,12 @@ export const WATERFALL_SCRIPT = `(function () {
     addPage(lineIndex === undefined ? 0 : lineIndex + 1);
     if (lineIndex !== undefined) {
       var target = list.querySelector('[data-line="' + lineIndex + '"]');
-      if (target) { target.open = true; target.classList.add('tw-line-selected'); target.scrollIntoView({ block: 'nearest' }); }
+      if (target) {
+        target.open = true;
+        target.classList.add('tw-line-selected');
+        // Scroll the panel only: scrollIntoView would also move the page away from the chart.
+        details.scrollTop = Math.max(0, target.offsetTop - details.offsetTop - 80);
+      }
     }
   }
 
