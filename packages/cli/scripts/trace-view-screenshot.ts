@@ -30,7 +30,7 @@ try {
   await page.locator('.tw-line-selected').waitFor()
   await page.mouse.move(0, 0)
   writeFileSync(output, await page.screenshot({ fullPage: false }))
-  console.log(`wrote ${output}`)
+  process.stdout.write(`wrote ${output}\n`)
 } finally {
   await browser.close()
 }
