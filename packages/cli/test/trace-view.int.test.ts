@@ -142,9 +142,10 @@ describeWithBrowser('trace waterfall in Chromium', (launch) => {
         await expectWaterfall(page)
         await page.screenshot({ path: join(dir, `ui-trace-${engine.name}.png`) })
 
+        expect(seen.errors).toEqual([])
         const missing = await page.goto(`${base}/trace/${'f'.repeat(32)}`)
         expect(missing?.status()).toBe(404)
-        expect(seen.errors).toEqual([])
+        expect(await page.locator('h1').textContent()).toBe('Trace not found')
         await page.close()
       } finally {
         stop.abort()
