@@ -33,6 +33,7 @@ function access(endMs: number, service: string, span: string, durationMs: number
 function shape(span: Span): string {
   const flags = [
     span.missingParent ? 'missing-parent' : '',
+    span.parentInferred ? 'inferred' : '',
     span.hasAccessLine ? '' : 'no-access',
     span.aborted ? 'aborted' : '',
     span.isError ? 'error' : '',
@@ -61,9 +62,20 @@ describe('buildTraceView: the tree, as a table', () => {
       ['a1@0-100 { b1@5-50 b2@20-60 }'],
     ],
     [
-      'a missing parent: the span becomes a root and says so',
-      [access(100, 'gateway', 'a1', 100), access(50, 'orders', 'b1', 20, 'ffffffffffffffff')],
-      ['a1@0-100', 'b1@30-50 [missing-parent]'],
+      // @tracewire/tracing gives each outgoing call a fresh span id that no line carries.
+      "the caller's outgoing call has no line: nested under the innermost enclosing span, marked",
+      [
+        access(100, 'gateway', 'a1', 100),
+        access(90, 'orders', 'b1', 80, 'c11e0000000000b1'),
+        access(60, 'stock', 'b2', 45, 'c11e0000000000b2'),
+        access(55, 'payments', 'c1', 10, 'c11e0000000000c1'),
+      ],
+      ['a1@0-100 { b1@10-90 [inferred] { b2@15-60 [inferred] { c1@45-55 [inferred] } } }'],
+    ],
+    [
+      'a missing parent and no span around it: the span is a root and says so',
+      [access(100, 'gateway', 'a1', 100), access(150, 'orders', 'b1', 20, 'ffffffffffffffff'), access(60, 'orders', 'b2', 100, 'fffffffffffffffe')],
+      ['b2@-40-60 [missing-parent]', 'a1@0-100', 'b1@130-150 [missing-parent]'],
     ],
     [
       'a span with no access line lasts from its first to its last line',

@@ -9,8 +9,11 @@
  *   `duration_ms` its start, its `parent_span_id` the parent; service, method, path, status and `aborted`
  *   come from it.
  * - A span without an access line lasts from its first to its last line and is marked `hasAccessLine: false`.
- * - A parent that is not among the lines (not shipped yet, another index, cut by `--size`) makes the span a
- *   root marked `missingParent`. So does a parent chain that loops back on itself.
+ * - A parent that is not among the lines is usually the caller's outgoing call: `@tracewire/tracing` gives
+ *   every outgoing request a fresh span id that no line carries. Such a span is nested under the innermost
+ *   (shortest) span of the trace that encloses it in time, marked `parentInferred`. With no enclosing span
+ *   (parent not shipped yet, in another index, cut by `--size`, or skewed clocks) it is a root marked
+ *   `missingParent`; so is a span whose parent chain loops back on itself.
  * - Clock skew: hosts disagree about the time, so a child may seem to start before its parent. The child and
  *   its whole subtree (same host, same clock) are shifted into the parent and the end is clamped to it;
  *   the span is flagged `clockSkewMs` when the shift exceeds {@link SKEW_TOLERANCE_MS}.
@@ -60,8 +63,10 @@ export interface Span {
   aborted: boolean
   /** False when the span is drawn from its first to its last line because no access line arrived. */
   hasAccessLine: boolean
-  /** The parent named by `parent_span_id` is not in the trace (or its chain loops), so this is a root. */
+  /** The parent named by `parent_span_id` is not in the trace (or its chain loops), and no span encloses it: a root. */
   missingParent: boolean
+  /** `parent_span_id` has no line (the caller's outgoing call); nested under the innermost span that encloses it. */
+  parentInferred: boolean
   /** Level error/fatal lines, or a 5xx status. */
   isError: boolean
   /** Measured start and end, epoch milliseconds (`NaN` when no line of the span has a timestamp). */
@@ -173,6 +178,7 @@ function toSpan(docs: TraceDocument[]): Span {
     aborted: access?.aborted === true,
     hasAccessLine: access !== undefined,
     missingParent: false,
+    parentInferred: false,
     isError: (status !== null && status >= 500) || lines.some((l) => l.isError),
     startMs,
     endMs,
@@ -216,7 +222,7 @@ function byTime(a: SpanLine, b: SpanLine): number {
  * thousands of chained spans must not overflow the stack.
  */
 function linkParents(spans: Span[], byId: Map<string, Span>): Span[] {
-  const roots: Span[] = []
+  let roots: Span[] = []
   const parentOf = new Map<Span, Span>()
   for (const span of spans) {
     const parent = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId)
@@ -251,7 +257,45 @@ function linkParents(spans: Span[], byId: Map<string, Span>): Span[] {
     roots.push(onLoop)
     mark(onLoop)
   }
+  const adopted = new Set<Span>()
+  for (const root of roots) {
+    if (root.parentSpanId === null || byId.has(root.parentSpanId)) continue
+    const parent = enclosingSpan(root, spans, parentOf)
+    if (parent === undefined) continue
+    root.missingParent = false
+    root.parentInferred = true
+    parentOf.set(root, parent)
+    parent.children.push(root)
+    adopted.add(root)
+  }
+  roots = roots.filter((r) => !adopted.has(r))
   return roots
+}
+
+/**
+ * The innermost span that encloses `child` in time (within the rounding tolerance) and is strictly longer,
+ * never one of the child's own descendants: the caller whose outgoing call's span has no line.
+ */
+function enclosingSpan(child: Span, spans: readonly Span[], parentOf: Map<Span, Span>): Span | undefined {
+  if (Number.isNaN(child.startMs)) return undefined
+  const length = child.endMs - child.startMs
+  let best: Span | undefined
+  for (const candidate of spans) {
+    if (candidate === child || Number.isNaN(candidate.startMs)) continue
+    const candidateLength = candidate.endMs - candidate.startMs
+    if (candidateLength <= length) continue
+    if (candidate.startMs > child.startMs + SKEW_TOLERANCE_MS || candidate.endMs < child.endMs - SKEW_TOLERANCE_MS) continue
+    if (best !== undefined && candidateLength >= best.endMs - best.startMs) continue
+    if (isAncestor(child, candidate, parentOf)) continue
+    best = candidate
+  }
+  return best
+}
+
+/** Whether `ancestor` is `span` or above it. */
+function isAncestor(ancestor: Span, span: Span, parentOf: Map<Span, Span>): boolean {
+  for (let s: Span | undefined = span; s !== undefined; s = parentOf.get(s)) if (s === ancestor) return true
+  return false
 }
 
 /** Spans of the given subtrees, depth first, parents before children. */

@@ -77,7 +77,7 @@ export const WATERFALL_SCRIPT = `(function () {
     var title = el('h2', span.error ? 'tw-error-text' : '', span.service + ' ' + span.name);
     details.appendChild(title);
     var facts = el('p', 'tw-facts', span.duration + (span.spanId ? ' \\u00b7 span ' + span.spanId : '') +
-      (span.parentSpanId ? ' \\u00b7 parent ' + span.parentSpanId : ''));
+      (span.parent ? ' \\u00b7 ' + span.parent : ''));
     details.appendChild(facts);
     span.flags.forEach(function (flag) { details.appendChild(el('p', 'tw-flag', flag)); });
     var list = el('div', 'tw-lines');

@@ -262,7 +262,9 @@ function pageData(view: TraceView): Record<string, unknown> {
     service: span.service,
     name: spanName(span),
     spanId: span.spanId,
-    parentSpanId: span.parentSpanId,
+    // A parent that had to be inferred is the caller's outgoing call, which writes no line: normal, so a fact, not a flag.
+    parent:
+      span.parentSpanId === null ? null : span.parentInferred ? `called through ${span.parentSpanId} (outgoing call, no lines)` : `parent ${span.parentSpanId}`,
     duration: spanDuration(span),
     flags: flagTexts(span).filter((f) => f !== 'error'),
     error: span.isError,

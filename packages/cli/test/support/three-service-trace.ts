@@ -15,6 +15,16 @@ export const SPANS = {
   charge: 'e457b5a2e4d86bd1',
 } as const
 
+/**
+ * The span ids of the outgoing calls: `@tracewire/tracing` sends each call with a fresh span id that no line
+ * carries, so that id, not the caller's, is the callee's `parent_span_id`.
+ */
+const CALLS = {
+  gatewayToOrders: '6e0c63257de34c92',
+  ordersToAuthorize: 'a3ce929d0e0e4736',
+  ordersToCharge: '2d4f8e1c9b7a6053',
+} as const
+
 /** The documents (`_source`) of the trace, with `@timestamp`s starting at `t0Ms`, each with its service's index. */
 export function threeServiceTrace(t0Ms: number): Array<{ service: string; doc: Record<string, unknown> }> {
   const at = (ms: number): string => new Date(t0Ms + ms).toISOString()
@@ -35,12 +45,12 @@ export function threeServiceTrace(t0Ms: number): Array<{ service: string; doc: R
     line(4, 'orders', SPANS.orders, 'info', 'creating order', { item: 'bike', amount: 900 }),
     line(9, 'orders', SPANS.orders, 'info', 'order saved', { order_id: 'ord_8812' }),
     line(14, 'payments', SPANS.authorize, 'info', 'authorizing card', { amount: 900 }),
-    access(31, 'payments', SPANS.authorize, SPANS.orders, 'POST', '/authorize', 200, 17.4),
+    access(31, 'payments', SPANS.authorize, CALLS.ordersToAuthorize, 'POST', '/authorize', 200, 17.4),
     line(36, 'payments', SPANS.charge, 'info', 'charging card', { amount: 900 }),
     line(58, 'payments', SPANS.charge, 'error', 'card declined', { err: { type: 'PaymentError', message: 'insufficient funds', code: 'card_declined' } }),
-    access(61, 'payments', SPANS.charge, SPANS.orders, 'POST', '/charge', 502, 25.8),
+    access(61, 'payments', SPANS.charge, CALLS.ordersToCharge, 'POST', '/charge', 502, 25.8),
     line(64, 'orders', SPANS.orders, 'warn', 'payment failed, order cancelled', { order_id: 'ord_8812' }),
-    access(66, 'orders', SPANS.orders, SPANS.gateway, 'POST', '/orders', 502, 63.2),
+    access(66, 'orders', SPANS.orders, CALLS.gatewayToOrders, 'POST', '/orders', 502, 63.2),
     access(69, 'gateway', SPANS.gateway, undefined, 'POST', '/api/orders', 502, 68.7),
   ]
 }
