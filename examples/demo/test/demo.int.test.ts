@@ -21,5 +21,7 @@ describeEngines('the demo with direct shipping', (engine) => {
     const page = readFileSync(join(logDir, 'trace.html'), 'utf8')
     expect(page).toContain(`<code class="tw-trace-id">${traceId}</code>`)
     expect(page).toContain('<div class="tw-lane" data-service="payments">')
+    // payments' parent_span_id is orders' outgoing call (no line carries it): drawn nested under orders.
+    expect(page).toMatch(/<div class="tw-row[^"]*" data-row="1" data-depth="1" data-parent="0" data-service="payments"/)
   }, 180_000)
 })

@@ -128,6 +128,17 @@ describe('buildTraceView: clock skew', () => {
       'a1@50-100 { b1@50-100 [skew 20, clamped] }',
     ],
     [
+      // A callee writes its access line when its socket closes, which can be after its caller finished.
+      'on one host (one clock) nothing is shifted: the part outside the parent is cut, not called skew',
+      [access(100, 'orders', 'a1', 90, undefined, { host: 'vm' }), access(112, 'payments', 'b1', 60, 'a1', { host: 'vm' }), access(20, 'payments', 'b2', 15, 'a1', { host: 'vm' })],
+      'a1@10-100 { b2@10-20 [clamped] b1@52-100 [clamped] }',
+    ],
+    [
+      "and a callee whose caller's outgoing call has no line still nests, by its start",
+      [access(100, 'orders', 'a1', 100, undefined, { host: 'vm' }), access(112, 'payments', 'b1', 60, 'c11e000000000001', { host: 'vm' })],
+      'a1@0-100 { b1@52-100 [inferred, clamped] }',
+    ],
+    [
       // @timestamp has ms precision, duration_ms µs: within the tolerance the child is drawn inside, not flagged.
       'a shift within the rounding tolerance is clamped but not flagged',
       [access(100, 'orders', 'a1', 99.5), access(10, 'orders', 'b1', 9.75, 'a1')],

@@ -11,12 +11,15 @@
  * - A span without an access line lasts from its first to its last line and is marked `hasAccessLine: false`.
  * - A parent that is not among the lines is usually the caller's outgoing call: `@tracewire/tracing` gives
  *   every outgoing request a fresh span id that no line carries. Such a span is nested under the innermost
- *   (shortest) span of the trace that encloses it in time, marked `parentInferred`. With no enclosing span
+ *   (shortest) longer span of the trace during which it started, marked `parentInferred`. With no such span
  *   (parent not shipped yet, in another index, cut by `--size`, or skewed clocks) it is a root marked
  *   `missingParent`; so is a span whose parent chain loops back on itself.
  * - Clock skew: hosts disagree about the time, so a child may seem to start before its parent. The child and
  *   its whole subtree (same host, same clock) are shifted into the parent and the end is clamped to it;
- *   the span is flagged `clockSkewMs` when the shift exceeds {@link SKEW_TOLERANCE_MS}.
+ *   the span is flagged `clockSkewMs` when the shift exceeds {@link SKEW_TOLERANCE_MS}. When both spans name
+ *   the same `host` they share a clock: nothing is shifted, the part outside the parent is only cut
+ *   (`clamped`), since a callee writes its access line when its socket closes, which can come after the
+ *   caller has finished.
  */
 
 /** One log line as a document source (`_source` of a search hit, or a parsed line of a log file). */
@@ -54,6 +57,8 @@ export interface Span {
   /** `parent_span_id` of the access line, whether or not that span is in the trace. */
   parentSpanId: string | null
   service: string
+  /** `host` (or ECS `host.hostname`) of the span's lines: spans of one host share a clock. */
+  host: string | null
   method: string | null
   /** The route template when the framework matched one, else the path. */
   path: string | null
@@ -171,6 +176,7 @@ function toSpan(docs: TraceDocument[]): Span {
     spanId: text(first.span_id),
     parentSpanId: access === undefined ? null : text(access.parent_span_id),
     service: text((access ?? first).service) ?? '?',
+    host: hostOf(access ?? first),
     method: access === undefined ? null : text(access.method),
     path: access === undefined ? null : (text(access.route) ?? text(access.path) ?? text(access.url)),
     status,
@@ -190,6 +196,12 @@ function toSpan(docs: TraceDocument[]): Span {
     children: [],
     lines,
   }
+}
+
+function hostOf(doc: TraceDocument): string | null {
+  const host = doc.host
+  if (host !== null && typeof host === 'object') return text((host as Record<string, unknown>).hostname)
+  return text(host) ?? text(doc['host.hostname'])
 }
 
 function isAccessLine(doc: TraceDocument): boolean {
@@ -273,8 +285,10 @@ function linkParents(spans: Span[], byId: Map<string, Span>): Span[] {
 }
 
 /**
- * The innermost span that encloses `child` in time (within the rounding tolerance) and is strictly longer,
- * never one of the child's own descendants: the caller whose outgoing call's span has no line.
+ * The innermost (shortest) span, strictly longer than `child`, during which `child` started (within the
+ * rounding tolerance), never one of the child's own descendants: the caller whose outgoing call has no line.
+ * Only the start counts: a callee's access line is written when its socket closes, which may be after the
+ * caller finished.
  */
 function enclosingSpan(child: Span, spans: readonly Span[], parentOf: Map<Span, Span>): Span | undefined {
   if (Number.isNaN(child.startMs)) return undefined
@@ -284,7 +298,7 @@ function enclosingSpan(child: Span, spans: readonly Span[], parentOf: Map<Span, 
     if (candidate === child || Number.isNaN(candidate.startMs)) continue
     const candidateLength = candidate.endMs - candidate.startMs
     if (candidateLength <= length) continue
-    if (candidate.startMs > child.startMs + SKEW_TOLERANCE_MS || candidate.endMs < child.endMs - SKEW_TOLERANCE_MS) continue
+    if (candidate.startMs > child.startMs + SKEW_TOLERANCE_MS || candidate.endMs < child.startMs - SKEW_TOLERANCE_MS) continue
     if (best !== undefined && candidateLength >= best.endMs - best.startMs) continue
     if (isAncestor(child, candidate, parentOf)) continue
     best = candidate
@@ -321,6 +335,10 @@ function fitChildren(roots: readonly Span[]): void {
   for (const parent of walk(roots)) {
     for (const child of parent.children) {
       child.depth = parent.depth + 1
+      if (child.host !== null && child.host === parent.host) {
+        clampInto(child, parent)
+        continue
+      }
       let shift = 0
       if (child.drawStartMs < parent.drawStartMs) shift = parent.drawStartMs - child.drawStartMs
       else if (child.drawEndMs > parent.drawEndMs) {
@@ -335,6 +353,19 @@ function fitChildren(roots: readonly Span[]): void {
       }
     }
   }
+}
+
+/** Cuts a span to its parent's drawn extent (one clock: nothing to shift). */
+function clampInto(child: Span, parent: Span): void {
+  if (child.drawStartMs < parent.drawStartMs) {
+    child.drawStartMs = parent.drawStartMs
+    child.clamped = true
+  }
+  if (child.drawEndMs > parent.drawEndMs) {
+    child.drawEndMs = parent.drawEndMs
+    child.clamped = true
+  }
+  if (child.drawEndMs < child.drawStartMs) child.drawEndMs = child.drawStartMs
 }
 
 function shiftSpan(span: Span, shiftMs: number): void {
