@@ -21,6 +21,7 @@
  *   (`clamped`), since a callee writes its access line when its socket closes, which can come after the
  *   caller has finished.
  */
+import { errorSummary, stringField as text } from '../timeline.js'
 
 /** One log line as a document source (`_source` of a search hit, or a parsed line of a log file). */
 export type TraceDocument = Readonly<Record<string, unknown>>
@@ -390,17 +391,4 @@ function timeOf(doc: TraceDocument): number | null {
   if (typeof value !== 'string') return null
   const ms = Date.parse(value)
   return Number.isNaN(ms) ? null : ms
-}
-
-function text(value: unknown): string | null {
-  if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  return null
-}
-
-function errorSummary(err: unknown): string | null {
-  if (!err || typeof err !== 'object') return null
-  const e = err as Record<string, unknown>
-  const parts = [text(e.type), text(e.message)].filter((p) => p !== null)
-  return parts.length === 0 ? null : parts.join(': ')
 }
