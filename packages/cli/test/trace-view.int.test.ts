@@ -43,8 +43,14 @@ function watch(page: Page, documentUrl: string): { foreign: string[]; errors: st
 /** What every rendering of the sample trace must show: lanes, nesting, the error marked. */
 async function expectWaterfall(page: Page): Promise<void> {
   expect(await page.locator('.tw-lane').evaluateAll((lanes) => lanes.map((l) => l.getAttribute('data-service')))).toEqual(['gateway', 'orders', 'payments'])
-  const rows = await page.locator('.tw-row').evaluateAll((els) =>
-    els.map((r) => [r.getAttribute('data-span-id'), r.getAttribute('data-depth'), r.getAttribute('data-parent'), r.classList.contains('tw-error'), !(r as unknown as { hidden: boolean }).hidden]),
+  const rows = await Promise.all(
+    (await page.locator('.tw-row').all()).map(async (r) => [
+      await r.getAttribute('data-span-id'),
+      await r.getAttribute('data-depth'),
+      await r.getAttribute('data-parent'),
+      ((await r.getAttribute('class')) ?? '').split(' ').includes('tw-error'),
+      await r.isVisible(),
+    ]),
   )
   expect(rows).toEqual([
     [SPANS.gateway, '0', '-1', true, true],
@@ -73,11 +79,12 @@ async function expectWaterfall(page: Page): Promise<void> {
   const selected = page.locator('.tw-line-selected')
   expect(await selected.locator('.tw-line-message').textContent()).toBe('card declined (PaymentError: insufficient funds)')
   expect(await selected.locator('.tw-fields').textContent()).toContain('"code": "card_declined"')
-  // Collapsing orders hides both payments rows.
+  // Collapsing orders hides both payments rows from view.
+  const visibleRows = async (): Promise<number> => (await Promise.all((await page.locator('.tw-row').all()).map((r) => r.isVisible()))).filter(Boolean).length
   await page.locator(`.tw-row[data-span-id="${SPANS.orders}"] .tw-toggle`).click()
-  expect(await page.locator('.tw-row:not([hidden])').count()).toBe(2)
+  expect(await visibleRows()).toBe(2)
   await page.locator(`.tw-row[data-span-id="${SPANS.orders}"] .tw-toggle`).click()
-  expect(await page.locator('.tw-row:not([hidden])').count()).toBe(4)
+  expect(await visibleRows()).toBe(4)
 }
 
 describeWithBrowser('trace waterfall in Chromium', (launch) => {

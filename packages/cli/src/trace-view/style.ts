@@ -32,6 +32,8 @@ code, pre, .tw-line-time, .tw-facts { font-family: ui-monospace, "SFMono-Regular
 .tw-lane .tw-label { font-weight: 600; }
 .tw-lane .tw-bar { top: 5px; height: 14px; cursor: pointer; }
 .tw-row { height: 24px; border-radius: 3px; }
+/* display: grid above would override the hidden attribute of collapsed rows. */
+.tw-row[hidden] { display: none; }
 .tw-row:hover { background: #f6f8fa; }
 .tw-row.tw-selected { background: #ddf4ff; }
 .tw-dot { flex: none; display: inline-block; width: 9px; height: 9px; margin-right: 5px; border-radius: 50%; }
