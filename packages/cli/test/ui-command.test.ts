@@ -1,10 +1,15 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../src/run.js'
 import { runUi } from '../src/ui-command.js'
 import { captureIo, startFakeServer, type FakeServer, type RecordedRequest } from './cli-fake-server.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+const BIN = fileURLToPath(new URL('../bin/tracewire.js', import.meta.url))
+const BUILT = existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))
 
 function aggregation(key: string, service: string, message: string, lastMs: number) {
   return {
@@ -127,5 +132,16 @@ describe('tracewire ui against a loopback server', () => {
       expect(await runCli(['ui', ...args], io), io.err).toBe(2)
       expect(io.err).toContain(message)
     }
+  })
+
+  // The bin as a user runs it; `pnpm test` builds before vitest, so dist/ is there in CI.
+  it.skipIf(!BUILT).each(['SIGINT', 'SIGTERM'] as const)('the bin stops on %s with exit status 0', async (signal) => {
+    const child = spawn(process.execPath, [BIN, 'ui', '--port', '0', '--es', 'http://127.0.0.1:9'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    await expect.poll(() => out, { timeout: 20_000 }).toMatch(/^tracewire ui: http:\/\/127\.0\.0\.1:\d+ /)
+    child.kill(signal)
+    expect(await exited).toBe(0)
   })
 })
