@@ -116,7 +116,7 @@ export function buildTraceView(traceId: string, documents: readonly TraceDocumen
 
   const roots = linkParents(spans, byId)
   const timed = spans.filter((s) => !Number.isNaN(s.startMs))
-  const fallbackMs = timed.length > 0 ? Math.min(...timed.map((s) => s.startMs)) : 0
+  const fallbackMs = timed.length > 0 ? least(timed.map((s) => s.startMs)) : 0
   for (const span of spans) {
     if (Number.isNaN(span.startMs)) {
       // A span none of whose lines has a timestamp is still listed; it is drawn as an instant at the start.
@@ -135,8 +135,8 @@ export function buildTraceView(traceId: string, documents: readonly TraceDocumen
   for (const span of [...ordered].sort((a, b) => a.drawStartMs - b.drawStartMs)) {
     if (!services.includes(span.service)) services.push(span.service)
   }
-  const startMs = ordered.length > 0 ? Math.min(...ordered.map((s) => s.drawStartMs)) : 0
-  const endMs = ordered.length > 0 ? Math.max(...ordered.map((s) => s.drawEndMs)) : 0
+  const startMs = ordered.length > 0 ? least(ordered.map((s) => s.drawStartMs)) : 0
+  const endMs = ordered.length > 0 ? greatest(ordered.map((s) => s.drawEndMs)) : 0
   return { traceId, roots, spans: ordered, services, startMs, endMs, lineCount: documents.length }
 }
 
@@ -144,8 +144,8 @@ function groupBySpan(documents: readonly TraceDocument[]): Map<string, TraceDocu
   const groups = new Map<string, TraceDocument[]>()
   for (const doc of documents) {
     const spanId = text(doc.span_id)
-    // A NUL cannot occur in a JSON-decoded span id that is also a valid key here, so the two kinds of key never collide.
-    const key = spanId !== null ? `s${spanId}` : `n${text(doc.service) ?? '?'}\u0000`
+    // The first letter keeps span ids and service names apart.
+    const key = spanId !== null ? `s${spanId}` : `n${text(doc.service) ?? '?'}`
     const group = groups.get(key)
     if (group) group.push(doc)
     else groups.set(key, [doc])
@@ -159,8 +159,8 @@ function toSpan(docs: TraceDocument[]): Span {
   const access = accessIndex === -1 ? undefined : docs[accessIndex]
   const first = docs[0] ?? {}
   const times = lines.map((l) => l.timeMs).filter((t): t is number => t !== null)
-  let startMs = times.length > 0 ? Math.min(...times) : Number.NaN
-  let endMs = times.length > 0 ? Math.max(...times) : Number.NaN
+  let startMs = times.length > 0 ? least(times) : Number.NaN
+  let endMs = times.length > 0 ? greatest(times) : Number.NaN
   let durationMs: number | null = null
   if (access !== undefined) {
     durationMs = access.duration_ms as number
@@ -384,6 +384,19 @@ function placeLines(span: Span): void {
     }
     line.drawTimeMs = Math.min(span.drawEndMs, Math.max(span.drawStartMs, line.timeMs + shift))
   }
+}
+
+/** The smallest number; a loop, because `Math.min(...values)` overflows the stack on very long arrays. */
+function least(values: readonly number[]): number {
+  let min = Number.POSITIVE_INFINITY
+  for (const v of values) if (v < min) min = v
+  return min
+}
+
+function greatest(values: readonly number[]): number {
+  let max = Number.NEGATIVE_INFINITY
+  for (const v of values) if (v > max) max = v
+  return max
 }
 
 function timeOf(doc: TraceDocument): number | null {
