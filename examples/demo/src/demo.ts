@@ -10,6 +10,8 @@ import { startService, stopService, type RunningService } from './services.js'
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 const logDir = process.env.DEMO_LOG_DIR ?? join(repoRoot, '.tmp', 'demo', 'logs')
+// Beside the logs of a test run (DEMO_LOG_DIR), else .tmp/demo/trace.html.
+const traceHtml = join(process.env.DEMO_LOG_DIR ?? join(repoRoot, '.tmp', 'demo'), 'trace.html')
 const say = (line = ''): void => console.log(line)
 
 interface Call {
@@ -61,11 +63,13 @@ async function showShipped(es: DemoElasticsearch, expected: number, traceId: str
   say(`   ${count} of the ${expected} lines written are in Elasticsearch.`)
   say(`\n5. \`tracewire trace ${traceId} --es ${es.url}\` reads the trace back as a timeline:`)
   // The same command line the bin runs, in-process through @tracewire/cli's API.
-  await runCli(['trace', traceId, '--es', es.url], {
+  // --html also writes the trace as a waterfall page; its "written to" note (stderr) is replaced by the line below.
+  const status = await runCli(['trace', traceId, '--es', es.url, '--html', traceHtml], {
     stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stderr: (text) => (text.startsWith('waterfall written to ') ? undefined : process.stderr.write(text)),
     env: process.env,
   })
+  if (status === 0) say(`\n6. The same trace as a waterfall, one self-contained page: ${traceHtml.startsWith(repoRoot) ? relative(repoRoot, traceHtml) : traceHtml}`)
 }
 
 async function main(): Promise<void> {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { describeEngines } from '../../../test/support/engines.js'
 import { runDemo } from './run-demo.js'
@@ -5,7 +7,7 @@ import { runDemo } from './run-demo.js'
 describeEngines('the demo with direct shipping', (engine) => {
   it('ships every line it wrote and reads the trace back as a timeline', async () => {
     if (engine.name !== 'elasticsearch') return
-    const { code, stdout } = await runDemo({ ES_URL: engine.url })
+    const { code, stdout, logDir } = await runDemo({ ES_URL: engine.url })
     expect(code).toBe(0)
     const [, shipped, written] = /(\d+) of the (\d+) lines written are in Elasticsearch/.exec(stdout) ?? []
     expect(Number(written)).toBeGreaterThan(0)
@@ -14,5 +16,12 @@ describeEngines('the demo with direct shipping', (engine) => {
     const traceId = /the declined order, trace_id ([0-9a-f]{32})/.exec(stdout)?.[1]
     expect(stdout).toContain(`tracewire trace ${traceId}`)
     expect(stdout).toMatch(/payments/)
+    // After the text timeline, the waterfall page of the same trace.
+    expect(stdout).toContain(`6. The same trace as a waterfall, one self-contained page: ${join(logDir, 'trace.html')}`)
+    const page = readFileSync(join(logDir, 'trace.html'), 'utf8')
+    expect(page).toContain(`<code class="tw-trace-id">${traceId}</code>`)
+    expect(page).toContain('<div class="tw-lane" data-service="payments">')
+    // payments' parent_span_id is orders' outgoing call (no line carries it): drawn nested under orders.
+    expect(page).toMatch(/<div class="tw-row[^"]*" data-row="1" data-depth="1" data-parent="0" data-service="payments"/)
   }, 180_000)
 })

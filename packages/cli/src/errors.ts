@@ -16,7 +16,15 @@ export const EXIT = {
 } as const
 
 /** Stable codes of the CLI's errors. */
-export type CliErrorCode = 'TW_CLI_USAGE' | 'TW_CLI_REQUEST' | 'TW_CLI_RESPONSE' | 'TW_CLI_UNSUPPORTED'
+export type CliErrorCode =
+  | 'TW_CLI_USAGE'
+  | 'TW_CLI_REQUEST'
+  | 'TW_CLI_RESPONSE'
+  | 'TW_CLI_UNSUPPORTED'
+  /** `trace --html`: the page could not be written. */
+  | 'TW_CLI_OUTPUT'
+  /** `ui`: the server could not listen (port in use, unknown address). */
+  | 'TW_CLI_LISTEN'
 
 /** A failure the CLI reports as one line on stderr. Messages never hold credentials. */
 export class CliError extends Error {

@@ -6,6 +6,7 @@ import { CliError, EXIT } from './errors.js'
 import type { CliIo } from './io.js'
 import { runSetup } from './setup-command.js'
 import { runTrace } from './trace-command.js'
+import { runUi } from './ui-command.js'
 import { redactText } from '@tracewire/shipper'
 import { VERSION } from './version.js'
 
@@ -15,6 +16,7 @@ export const USAGE = `Usage: tracewire <command> [options]
 Commands:
   trace <trace_id>   print every log line of one trace as a timeline
   setup              install the index template, Kibana objects and the error alert
+  ui                 serve a local page: recent traces with errors, each trace as a waterfall
 
 Options:
   -h, --help      print this help
@@ -32,6 +34,8 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
         return await runTrace(rest, io)
       case 'setup':
         return await runSetup(rest, io)
+      case 'ui':
+        return await runUi(rest, io)
       case undefined:
         io.stderr(USAGE)
         return EXIT.usage

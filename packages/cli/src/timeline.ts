@@ -82,7 +82,8 @@ export function buildTimeline(traceId: string, hits: readonly SearchHit[], total
   return { traceId, total, entries, services, spanMs: first !== null && last !== null ? last - first : 0 }
 }
 
-function stringField(value: unknown): string | null {
+/** A string, number or boolean field as text; `null` for anything else. */
+export function stringField(value: unknown): string | null {
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   return null
@@ -100,7 +101,8 @@ function requestSummary(source: Record<string, unknown>): RequestSummary | null 
   return summary
 }
 
-function errorSummary(err: unknown): string | null {
+/** `err.type: err.message` of a line's error object, `null` when it has neither. */
+export function errorSummary(err: unknown): string | null {
   if (!err || typeof err !== 'object') return null
   const e = err as Record<string, unknown>
   const type = stringField(e.type)

@@ -7,9 +7,10 @@ import { expectOk, requestJson } from './http.js'
 import { connectionOptions, DEFAULT_ES_URL, DEFAULT_TIMEOUT_MS, parseCommandLine, positiveInteger } from './options.js'
 import type { CliIo } from './io.js'
 import { buildTimeline, formatTimelineText, timelineJson, type SearchHit, type Timeline } from './timeline.js'
+import { writeTraceHtml } from './trace-html.js'
 
 /** Elasticsearch's default `index.max_result_window`: one page of `from + size` may not exceed it. */
-const MAX_SIZE = 10_000
+export const MAX_SIZE = 10_000
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 // A W3C traceparent header (version 00): the trace id is its second field.
@@ -24,6 +25,7 @@ Options:
   --es URL            Elasticsearch/OpenSearch URL (env ES_URL, default ${DEFAULT_ES_URL})
   --index PATTERN     indices to search (default fluentd-*)
   --json              print JSON instead of text
+  --html FILE         also write the trace as a waterfall page: one self-contained HTML file
   --size N            at most N lines (default and maximum ${MAX_SIZE})
   --user NAME[:PASS]  basic auth (env ES_USERNAME / ES_PASSWORD)
   --api-key KEY       API key auth (env ES_API_KEY)
@@ -89,6 +91,11 @@ export function traceQuery(traceId: string, size: number, fields?: readonly stri
   }
 }
 
+/** The URL path of an index pattern (`*` and `,` kept readable). */
+export function indexPath(index: string): string {
+  return `/${encodeURIComponent(index).replace(/%2A/gi, '*')}`
+}
+
 /** Reads one trace from the search engine. */
 export async function fetchTrace(
   endpoint: Endpoint,
@@ -98,7 +105,7 @@ export async function fetchTrace(
   timeoutMs: number,
   fields?: readonly string[],
 ): Promise<Timeline> {
-  const path = `/${encodeURIComponent(index).replace(/%2A/gi, '*')}/_search?ignore_unavailable=true&allow_no_indices=true`
+  const path = `${indexPath(index)}/_search?ignore_unavailable=true&allow_no_indices=true`
   const response = await requestJson(endpoint, 'POST', path, { body: traceQuery(traceId, size, fields), timeoutMs })
   expectOk(response, `search in ${index} on ${endpoint.label}`)
   const hitsObject = (response.body as { hits?: { hits?: unknown; total?: unknown } } | undefined)?.hits
@@ -125,6 +132,7 @@ export async function runTrace(args: string[], io: CliIo): Promise<number> {
     ...connectionOptions,
     index: { type: 'string' },
     json: { type: 'boolean' },
+    html: { type: 'string' },
     size: { type: 'string' },
   })
   if (values.help) {
@@ -137,11 +145,14 @@ export async function runTrace(args: string[], io: CliIo): Promise<number> {
   const traceId = parseTraceId(positionals[0])
   const index = values.index ?? 'fluentd-*'
   if (index.length === 0) throw usageError('--index must not be empty')
+  if (values.html === '') throw usageError('--html needs a file name')
   const size = positiveInteger(values.size, '--size', MAX_SIZE, MAX_SIZE)
   const timeoutMs = positiveInteger(values['timeout-ms'], '--timeout-ms', DEFAULT_TIMEOUT_MS)
   const endpoint = resolveEndpoint(values.es ?? (io.env.ES_URL || DEFAULT_ES_URL), { user: values.user, apiKey: values['api-key'] }, io.env, '--es')
 
-  const timeline = await fetchTrace(endpoint, index, traceId, size, timeoutMs, values.json ? undefined : TIMELINE_FIELDS)
+  // The page shows each line's fields on click, so --html reads whole documents, as --json does.
+  const wholeDocuments = values.json || values.html !== undefined
+  const timeline = await fetchTrace(endpoint, index, traceId, size, timeoutMs, wholeDocuments ? undefined : TIMELINE_FIELDS)
   if (values.json) {
     io.stdout(`${JSON.stringify(timelineJson(timeline), null, 2)}\n`)
   } else if (timeline.entries.length > 0) {
@@ -150,6 +161,10 @@ export async function runTrace(args: string[], io: CliIo): Promise<number> {
   if (timeline.entries.length === 0) {
     io.stderr(`no line with trace_id ${traceId} in ${index} on ${endpoint.label}\n`)
     return EXIT.notFound
+  }
+  if (values.html !== undefined) {
+    writeTraceHtml(values.html, timeline, `${index} on ${endpoint.label}`)
+    io.stderr(`waterfall written to ${values.html}\n`)
   }
   return EXIT.ok
 }
