@@ -123,6 +123,11 @@ export class Arena {
     return { buf, start, docStart, end: end + 1 }
   }
 
+  /** Forgets the last append, which started at `start` (it was refused after encoding). */
+  undo(start: number): void {
+    if (start < this.offset) this.offset = start
+  }
+
   /** Starts a fresh buffer when less than `minFree` bytes are left (a new batch then starts aligned). */
   rollIfBelow(minFree: number): void {
     if (this.size - this.offset < minFree) this.roll(this.size)

@@ -1,7 +1,8 @@
 /**
  * One error hierarchy for the shipper. Every error has a stable `code`; messages never contain
- * credentials (URLs go through `redactUrl`).
+ * credentials: the base class passes every message through `redactText`.
  */
+import { redactText } from './redact.js'
 
 /** Stable error codes of `@tracewire/shipper`. */
 export type ShipperErrorCode =
@@ -18,17 +19,23 @@ export type ShipperErrorCode =
 export class ShipperError extends Error {
   readonly code: ShipperErrorCode
   constructor(code: ShipperErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+    super(redactText(message), options)
     this.name = 'ShipperError'
     this.code = code
   }
 }
 
-/** A configuration mistake, thrown by `createShipper` / `ensureIndexTemplate` at construction. */
+/**
+ * A configuration mistake, thrown by `createShipper`, `validateShipperOptions`, the transport and
+ * `ensureIndexTemplate` at construction, in the caller's thread.
+ */
 export class ShipperConfigError extends ShipperError {
-  constructor(message: string) {
-    super('TW_SHIPPER_CONFIG', message)
+  /** The option at fault (`'flushIntervalMs'`, `'node'`, …), when one is. */
+  readonly option: string | undefined
+  constructor(message: string, options?: { option?: string; cause?: unknown }) {
+    super('TW_SHIPPER_CONFIG', message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'ShipperConfigError'
+    this.option = options?.option
   }
 }
 

@@ -42,18 +42,20 @@ interface Node {
 
 /** Parses node URLs, moves URL credentials into auth, and validates everything at construction. */
 export function resolveNodes(node: string | string[] | undefined, auth: ShipperAuth | undefined): { urls: URL[]; auth: ShipperAuth | undefined } {
-  const list = node === undefined ? [] : Array.isArray(node) ? node : [node]
-  if (list.length === 0) throw new ShipperConfigError('node is required (an Elasticsearch URL such as "http://127.0.0.1:9200") unless client is given')
+  const list: unknown[] = node === undefined ? [] : Array.isArray(node) ? node : [node]
+  if (list.length === 0) throw new ShipperConfigError('node is required (an Elasticsearch URL such as "http://127.0.0.1:9200") unless client is given', { option: 'node' })
   let resolvedAuth = auth
   const urls = list.map((raw) => {
+    if (typeof raw !== 'string') throw new ShipperConfigError(`node must be a URL string or a list of them, got a ${raw === null ? 'null' : typeof raw}`, { option: 'node' })
     let url: URL
     try {
       url = new URL(raw)
     } catch {
-      throw new ShipperConfigError(`node ${JSON.stringify(redactText(String(raw)))} is not a URL; expected e.g. "http://127.0.0.1:9200"`)
+      throw new ShipperConfigError(`node ${JSON.stringify(redactText(raw))} is not a URL; expected e.g. "http://127.0.0.1:9200"`, { option: 'node' })
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ShipperConfigError(`node ${redactUrl(raw)} must use http: or https:, got ${url.protocol}`)
+      // Not the value itself: `elastic:changeme@host:9200` parses with the scheme `elastic:`.
+      throw new ShipperConfigError(`node must use http: or https:, got ${JSON.stringify(redactText(raw))}; expected e.g. "http://127.0.0.1:9200"`, { option: 'node' })
     }
     if (url.username || url.password) {
       resolvedAuth ??= { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
@@ -67,14 +69,16 @@ export function resolveNodes(node: string | string[] | undefined, auth: ShipperA
 
 /** Builds the `Authorization` header value. */
 export function authorizationHeader(auth: ShipperAuth | undefined): string | undefined {
-  if (!auth) return undefined
+  if (auth === undefined) return undefined
+  // A string such as 'elastic:changeme' is refused without being repeated.
+  if (auth === null || typeof auth !== 'object') throw new ShipperConfigError(`auth must be { username, password }, { apiKey } or { bearer }, got a ${auth === null ? 'null' : typeof auth}`, { option: 'auth' })
   if ('username' in auth) return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
   if ('apiKey' in auth) {
     const key = typeof auth.apiKey === 'string' ? auth.apiKey : Buffer.from(`${auth.apiKey.id}:${auth.apiKey.api_key}`).toString('base64')
     return `ApiKey ${key}`
   }
   if ('bearer' in auth) return `Bearer ${auth.bearer}`
-  throw new ShipperConfigError('auth must be { username, password }, { apiKey } or { bearer }')
+  throw new ShipperConfigError('auth must be { username, password }, { apiKey } or { bearer }', { option: 'auth' })
 }
 
 /** Creates the undici transport. */

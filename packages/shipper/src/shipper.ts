@@ -18,14 +18,13 @@ import type { Batch, Entry } from './entry.js'
 import { Arena, EntryState, bodyOf, compact, documentOf } from './entry.js'
 import { ShipperRequestError } from './errors.js'
 import type { ShipperErrorCode } from './errors.js'
-import { createHttpTransport, resolveNodes } from './http-transport.js'
+import { createHttpTransport } from './http-transport.js'
 import type { IndexNamer } from './index-name.js'
-import { createIndexNamer } from './index-name.js'
 import type { ResolvedOptions } from './options.js'
-import { resolveOptions } from './options.js'
 import { redactText } from './redact.js'
 import type { CloseResult, DeadLetter, Shipper, ShipperOptions, ShipperStats } from './types.js'
 import { writeStderr } from './stderr.js'
+import { checkOptions } from './validate-options.js'
 
 interface FlushWaiter {
   seqLimit: number
@@ -44,16 +43,12 @@ interface FlushWaiter {
  * await shipper.close()
  */
 export function createShipper(options: ShipperOptions): Shipper {
-  const resolved = resolveOptions(options)
-  const namer = createIndexNamer(resolved.indexPrefix, resolved.indexTimeZone)
+  const { resolved, namer, nodes } = checkOptions(options)
   let transport: BulkTransport
-  if (options.client) {
-    if (typeof options.client.transport?.request !== 'function') {
-      throw new ShipperRequestError('TW_SHIPPER_CONFIG', 'client must be an @elastic/elasticsearch client (client.transport.request missing)', null)
-    }
-    transport = createClientTransport(options.client, resolved.requestTimeoutMs)
+  if (nodes === undefined) {
+    transport = createClientTransport(options.client!, resolved.requestTimeoutMs)
   } else {
-    const { urls, auth } = resolveNodes(options.node, options.auth)
+    const { urls, auth } = nodes
     transport = createHttpTransport(urls, {
       auth,
       tls: options.tls,
@@ -141,7 +136,13 @@ class BulkShipper implements Shipper {
   }
 
   write(line: string | Buffer): boolean {
+    if (typeof line !== 'string' && !Buffer.isBuffer(line)) return this.refuseNonText(line)
     const text = typeof line === 'string' ? line : line.toString('utf8')
+    // One write is one line; a `\n` before the end starts another line (NDJSON, as a stream of
+    // lines would be read). Never part of one document: in a `_bulk` body a newline inside a
+    // document would end it, and what follows would be read as an action of its own.
+    const firstNewline = text.indexOf('\n')
+    if (firstNewline >= 0 && firstNewline < text.length - 1 && !isBlank(text, firstNewline)) return this.writeLines(text)
     // The logger ends lines with \n (a CRLF writer with \r\n); the parser is told where the line ends.
     let end = text.length
     while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--
@@ -152,6 +153,27 @@ class BulkShipper implements Shipper {
       return false
     }
     return this.accept(text, end, typeof line === 'string' ? undefined : line.subarray(0, Buffer.byteLength(text.slice(0, end))), undefined, undefined)
+  }
+
+  /** Several lines in one write: each is accepted on its own. */
+  private writeLines(text: string): boolean {
+    let room = true
+    for (const part of text.split('\n')) {
+      if (!this.write(part)) room = false
+    }
+    return room
+  }
+
+  /** `write(123)`, `write(null)`…: counted and dead-lettered with the reason, never thrown into the caller. */
+  private refuseNonText(value: unknown): boolean {
+    this.accepted++
+    if (this.closing) {
+      this.drops.add(1)
+      return false
+    }
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+    this.deadLetter({ document: describeValue(value), index: null, status: null, reason: `write() takes a string or a Buffer holding one line, got ${kind}` })
+    return true
   }
 
   /** Shared by `write` and recovery: recovered lines bring their id and ticket. */
@@ -174,6 +196,15 @@ class BulkShipper implements Shipper {
         status: null,
         reason: `document of ${Buffer.byteLength(document)} bytes exceeds maxLineBytes (${this.opts.maxLineBytes}); it could never be sent`,
       })
+      if (ticket !== undefined) this.durable?.log?.ack(ticket)
+      return true
+    }
+    // The body pairs each action with exactly one document line: a document holding a newline (only
+    // possible as JSON whitespace, already split off by write()) would pair the rest with nothing.
+    const newline = placed.buf.indexOf(10, placed.docStart)
+    if (newline !== placed.end - 1) {
+      this.arena.undo(placed.start)
+      this.deadLetter({ document: documentText(parsed), index, status: null, reason: 'document contains a newline; it would break the _bulk request apart' })
       if (ticket !== undefined) this.durable?.log?.ack(ticket)
       return true
     }
@@ -634,5 +665,23 @@ class BulkShipper implements Shipper {
     if (this.drainWaiters.length > 0 && this.bufferedBytes < this.opts.maxBufferBytes) {
       for (const resolve of this.drainWaiters.splice(0)) resolve()
     }
+  }
+}
+
+/** Whether `text` holds only `\r`/`\n` from `from` on (a line ending, not a second line). */
+function isBlank(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 10 && c !== 13) return false
+  }
+  return true
+}
+
+/** A short, safe text of a value that is not a line, for the dead-letter record. */
+function describeValue(value: unknown): string {
+  try {
+    return String(JSON.stringify(value) ?? String(value)).slice(0, 1000)
+  } catch {
+    return Object.prototype.toString.call(value)
   }
 }
