@@ -4,6 +4,7 @@
  */
 export { createShipper } from './shipper.js'
 export { ensureIndexTemplate } from './index-template.js'
+export { validateShipperOptions, validateTransportOptions } from './validate-options.js'
 export { redactText } from './redact.js'
 export { ShipperError, ShipperConfigError, ShipperRequestError } from './errors.js'
 export type { ShipperErrorCode } from './errors.js'

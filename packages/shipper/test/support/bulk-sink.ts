@@ -38,6 +38,13 @@ export interface BulkSink {
   docs: Map<string, { index: string; source: string }>
   /** Items received in total (including duplicates and failures). */
   received: number
+  /**
+   * Action lines that were not the shipper's own `{"create":{"_index":…,"_id":…}}` (an injected
+   * `delete`, a document read as an action): always 0 when every body pairs one action with one document.
+   */
+  foreignActions: number
+  /** Bodies whose line count was odd (a document without its action, or the reverse). */
+  unpairedBodies: number
   requests: number
   /** Replace the script: return `undefined` for default behaviour. */
   script: (req: SinkRequest) => SinkAction | undefined
@@ -52,6 +59,8 @@ export async function startBulkSink(options: { store?: boolean; port?: number; t
     url: '',
     docs: new Map(),
     received: 0,
+    foreignActions: 0,
+    unpairedBodies: 0,
     requests: 0,
     script: () => undefined,
     close: async () => {
@@ -107,9 +116,11 @@ export async function startBulkSink(options: { store?: boolean; port?: number; t
     const lines = text.split('\n')
     if (lines[lines.length - 1] === '') lines.pop()
     const items: SinkRequest['items'] = []
+    if (lines.length % 2 !== 0) sink.unpairedBodies++
     for (let i = 0; i + 1 < lines.length; i += 2) {
-      const action = JSON.parse(lines[i]!) as { create: { _index: string; _id: string } }
-      items.push({ index: action.create._index, id: action.create._id, source: lines[i + 1]! })
+      const action = ownAction(lines[i]!)
+      if (!action) sink.foreignActions++
+      items.push({ index: action?._index ?? '', id: action?._id ?? `foreign-${n}-${i}`, source: lines[i + 1]! })
     }
     sink.received += items.length
     const action = sink.script({ n, items, bytes: body.length, headers: req.headers })
@@ -150,6 +161,18 @@ export async function startBulkSink(options: { store?: boolean; port?: number; t
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
   sink.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`
   return sink
+}
+
+/** The `create` action the shipper writes, or `undefined` for anything else. */
+function ownAction(line: string): { _index: string; _id: string } | undefined {
+  try {
+    const parsed = JSON.parse(line) as Record<string, unknown>
+    const create = parsed.create as Record<string, unknown> | undefined
+    if (Object.keys(parsed).length !== 1 || !create || typeof create._index !== 'string' || typeof create._id !== 'string') return undefined
+    return Object.keys(create).length === 2 ? { _index: create._index, _id: create._id } : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** A tracewire log line as the logger writes it (FORMAT.md), with a `seq` for oracle tests. */
