@@ -634,7 +634,8 @@ class BulkShipper implements Shipper {
   }
 
   private deadLetter(record: Omit<DeadLetter, 'time'>): void {
-    const full: DeadLetter = { ...record, time: new Date().toISOString() }
+    // The reason may quote the server, and a server (or proxy) may echo the request's credentials.
+    const full: DeadLetter = { ...record, reason: redactText(record.reason), time: new Date().toISOString() }
     this.deadLettered++
     if (this.durable) this.durable.deadLetters?.write(full)
     // Dead letters before the file opened are kept (bounded) and written once it is open.
