@@ -61,7 +61,7 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   if (opts.file !== undefined) sinks.push(new FileSink(opts.file, opts.rotate))
   if (options.stream !== undefined) sinks.push(options.stream as Sink)
-  if (options.elasticsearch !== undefined) sinks.push(elasticsearchSink(options.elasticsearch))
+  if (options.elasticsearch !== undefined) sinks.push(elasticsearchSink(options.elasticsearch, opts.shutdownTimeoutMs))
   const destination = new Destination(sinks, keepOpen)
 
   const levelKey = names.level

@@ -9,13 +9,34 @@
  */
 import build from 'pino-abstract-transport'
 import { createShipper } from './shipper.js'
-import type { TransportOptions } from './types.js'
+import { writeStderr } from './stderr.js'
+import type { Shipper, TransportOptions } from './types.js'
 
 export type { TransportOptions }
+// The logger loads this module in the application's thread to validate before the worker starts.
+export { validateTransportOptions } from './validate-options.js'
+export { redactText } from './redact.js'
 
-/** pino transport factory (default export, as thread-stream expects). */
+/**
+ * pino transport factory (default export, as thread-stream expects). Validate the options with
+ * `validateTransportOptions` in the application's thread first (the logger does): a mistake found
+ * here, inside the worker, is reported on stderr and the lines are discarded, because an error
+ * thrown here would reach the application as an `'error'` event that kills it when unhandled.
+ */
 export default async function tracewireTransport(options: TransportOptions): Promise<NodeJS.WritableStream> {
-  const shipper = createShipper({ ...options })
+  let shipper: Shipper
+  try {
+    // pino adds its own keys for transports (`$context`, `pinoWillSendConfig`); they are not shipper options.
+    const shipperOptions: Record<string, unknown> = { ...options }
+    delete shipperOptions.$context
+    delete shipperOptions.pinoWillSendConfig
+    shipper = createShipper(shipperOptions)
+  } catch (err) {
+    writeStderr(`transport not started, log lines are not shipped: ${(err as Error).message}`)
+    return build(async (source: AsyncIterable<unknown>) => {
+      for await (const line of source) void line
+    })
+  }
   const blocking = options.overflowPolicy === 'block'
   const stream = build(
     async (source: AsyncIterable<string>) => {
