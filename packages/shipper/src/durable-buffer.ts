@@ -11,23 +11,46 @@ import { writeStderr } from './stderr.js'
 export interface DurableBuffer {
   log: SegmentLog | undefined
   deadLetters: DeadLetterFile | undefined
+  /** Why the log could not be opened (locked by another process, unusable directory), if it could not. */
+  logError: Error | undefined
   close(): Promise<void>
 }
 
-/** Opens what `bufferDir` / `deadLetterDir` ask for. Rejects when the buffer directory cannot be used. */
-export async function openDurableBuffer(opts: ResolvedOptions, onReport: (report: SegmentLogReport) => void): Promise<DurableBuffer> {
+/** What the shipper learns from the disk side. */
+export interface DurableBufferEvents {
+  /** A disk problem the buffer handled itself (memory-only fallback, corrupt segment, full disk). */
+  onReport(report: SegmentLogReport): void
+  /** Dead-letter records that will never reach the file. */
+  onDeadLetterDrop(count: number): void
+}
+
+/**
+ * Opens what `bufferDir` / `deadLetterDir` ask for. Never rejects: a log that cannot be opened is
+ * `logError`, and the dead-letter file is opened regardless (a second process on a locked buffer
+ * directory still keeps its dead letters).
+ */
+export async function openDurableBuffer(opts: ResolvedOptions, events: DurableBufferEvents): Promise<DurableBuffer> {
   const report = (r: SegmentLogReport): void => {
     // Disk problems are handled by the buffer (memory-only fallback); they are made visible here.
     writeStderr(`${r.kind}: ${r.message}`)
-    onReport(r)
+    events.onReport(r)
   }
-  const log = opts.bufferDir !== false
-    ? await openSegmentLog({ dir: opts.bufferDir, maxDiskBytes: opts.maxDiskBytes, fsyncIntervalMs: opts.fsyncIntervalMs, onReport: report })
+  const deadLetters = opts.deadLetterDir !== false
+    ? openDeadLetterFile(opts.deadLetterDir, { onReport: report, onDrop: (count) => events.onDeadLetterDrop(count) })
     : undefined
-  const deadLetters = opts.deadLetterDir !== false ? openDeadLetterFile(opts.deadLetterDir, { onReport: report }) : undefined
+  let log: SegmentLog | undefined
+  let logError: Error | undefined
+  if (opts.bufferDir !== false) {
+    try {
+      log = await openSegmentLog({ dir: opts.bufferDir, maxDiskBytes: opts.maxDiskBytes, fsyncIntervalMs: opts.fsyncIntervalMs, onReport: report })
+    } catch (err) {
+      logError = err as Error
+    }
+  }
   return {
     log,
     deadLetters,
+    logError,
     async close() {
       await log?.close()
       await deadLetters?.close()

@@ -2,7 +2,7 @@
  * The shipper: accepts lines, batches them, sends `_bulk` requests, settles every document as
  * delivered, dead-lettered or dropped, and retries everything else until it can.
  *
- * Invariant (tested): accepted = delivered + deadLettered + dropped + buffered.
+ * Invariant (tested): accepted = delivered + deadLettered + deadLetterDropped + dropped + leftOnDisk + buffered.
  */
 import type { BackoffPolicy } from './backoff.js'
 import { retryDelayMs } from './backoff.js'
@@ -86,6 +86,8 @@ class BulkShipper implements Shipper {
   private duplicates = 0
   private retried = 0
   private deadLettered = 0
+  private deadLetterDropped = 0
+  private leftOnDisk = 0
   private bufferedBytes = 0
   private bufferedDocs = 0
   private inFlight = 0
@@ -123,15 +125,14 @@ class BulkShipper implements Shipper {
     }, opts.flushIntervalMs)
     this.intervalTimer.unref()
     if (opts.bufferDir !== false || opts.deadLetterDir !== false) {
-      this.durableOpening = openDurableBuffer(opts, (e) => this.recordError('TW_SHIPPER_BUFFER', `${e.kind}: ${e.message}`, null, true))
-        .then((durable) => this.onDurableReady(durable))
-        .catch((err: unknown) => {
-          this.durableOpening = undefined
-          this.earlyDeadLetters = []
-          const message = `durable buffer unavailable, keeping lines in memory only: ${redactText((err as Error).message)}`
-          writeStderr(message)
-          this.recordError('TW_SHIPPER_BUFFER', message, null, true)
-        })
+      this.durableOpening = openDurableBuffer(opts, {
+        onReport: (e) => this.recordError('TW_SHIPPER_BUFFER', `${e.kind}: ${e.message}`, null, true),
+        onDeadLetterDrop: (count) => {
+          // Counted as dead-lettered when decided; moved here when the file could not take them.
+          this.deadLettered -= count
+          this.deadLetterDropped += count
+        },
+      }).then((durable) => this.onDurableReady(durable))
     }
   }
 
@@ -304,16 +305,15 @@ class BulkShipper implements Shipper {
 
   flush(): Promise<void> {
     this.flushDue = true
-    // Lines replayed from the durable buffer count as "accepted so far": wait for the replay first.
-    if (this.durableOpening || this.recovering) {
-      this.pump()
-      return (async () => {
-        await this.durableOpening
-        await this.recovering
-        await this.flushAccepted()
-      })()
-    }
-    return this.flushAccepted()
+    this.pump()
+    return (async () => {
+      // Lines replayed from the durable buffer count as "accepted so far": wait for the replay first.
+      await this.durableOpening
+      await this.recovering
+      await this.flushAccepted()
+      // Dead letters count once they are in the file: let the file catch up before anyone reads stats().
+      await this.durable?.deadLetters?.idle()
+    })()
   }
 
   private flushAccepted(): Promise<void> {
@@ -337,7 +337,9 @@ class BulkShipper implements Shipper {
       duplicates: this.duplicates,
       retried: this.retried,
       deadLettered: this.deadLettered,
+      deadLetterDropped: this.deadLetterDropped,
       dropped: this.drops.dropped,
+      leftOnDisk: this.leftOnDisk,
       bufferedBytes: this.bufferedBytes,
       bufferedDocs: this.bufferedDocs,
       diskBytes: this.durable?.log?.diskBytes ?? 0,
@@ -354,37 +356,84 @@ class BulkShipper implements Shipper {
   private async doClose(): Promise<CloseResult> {
     this.closing = true
     clearInterval(this.intervalTimer)
-    if (this.durableOpening) await this.durableOpening
+    // The deadline starts now, whatever the buffer is doing (opening a directory, replaying).
     let deadline: NodeJS.Timeout | undefined
     const timedOut = new Promise<boolean>((resolve) => {
       // Ref'd on purpose: close() must keep the process alive until the final flush settles or the deadline.
       deadline = setTimeout(() => resolve(true), this.opts.shutdownTimeoutMs)
     })
-    // Not flush(): a replay still in progress stops at close, the rest stays on disk.
-    const flushed = this.flushAccepted().then(() => false)
+    // flush(), not only what was written: a short-lived process also delivers the backlog an
+    // earlier run left on disk, or it would only ever grow.
+    const flushed = this.flush().then(() => false)
     const expired = await Promise.race([flushed, timedOut])
     clearTimeout(deadline)
     this.closedHard = true
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
     for (const controller of this.controllers) controller.abort()
-    const undelivered = this.bufferedDocs
-    if (expired && undelivered > 0 && this.opts.reportDropsToStderr) {
-      writeStderr(`closed after ${this.opts.shutdownTimeoutMs} ms with ${undelivered} document(s) undelivered${this.durable?.log ? ' (kept in the durable buffer for the next start)' : ''}`,
-      )
+    this.keepUnsettledOnDisk()
+    // Dead letters that never found their file (it was still opening) are not on disk.
+    if (this.earlyDeadLetters.length > 0) {
+      this.deadLettered -= this.earlyDeadLetters.length
+      this.deadLetterDropped += this.earlyDeadLetters.length
+      this.earlyDeadLetters = []
     }
+    const lost = this.bufferedDocs
     this.drops.report()
     this.drops.stop()
     for (const resolve of this.drainWaiters.splice(0)) resolve()
     await this.transport.close()
-    await this.durable?.close()
-    return { delivered: this.delivered, deadLettered: this.deadLettered, undelivered }
+    const durable = this.durable
+    await durable?.close()
+    if (this.opts.reportDropsToStderr) this.reportClose(expired, lost, durable?.log?.diskBytes ?? 0)
+    return { delivered: this.delivered, deadLettered: this.deadLettered, undelivered: this.leftOnDisk + lost, leftOnDisk: this.leftOnDisk }
+  }
+
+  /**
+   * At the deadline, unsettled entries with a durable-buffer ticket stay on disk (not acked) for the
+   * next start: they leave `buffered` for `leftOnDisk`. What is left in `buffered` is lost.
+   */
+  private keepUnsettledOnDisk(): void {
+    if (!this.durable?.log) return
+    const unsettled = [...this.pending.slice(this.head), ...this.retries.flatMap((b) => b.entries), ...[...this.inFlightBatches].flatMap((b) => b.entries)]
+    for (const entry of unsettled) {
+      if (entry.state === EntryState.Settled || entry.ticket === undefined) continue
+      entry.state = EntryState.Settled
+      this.bufferedBytes -= entry.end - entry.start
+      this.bufferedDocs--
+      this.leftOnDisk++
+    }
+  }
+
+  /** One stderr summary of what close() could not deliver and what it replayed. */
+  private reportClose(expired: boolean, lost: number, diskBytes: number): void {
+    const parts: string[] = []
+    if (this.recovered > 0) parts.push(`replayed ${this.recovered} line(s) from the durable buffer`)
+    if (expired) parts.push(`gave up after ${this.opts.shutdownTimeoutMs} ms`)
+    if (this.leftOnDisk > 0) parts.push(`${this.leftOnDisk} document(s) undelivered, kept in the durable buffer for the next start (leftOnDisk)`)
+    if (lost > 0) parts.push(`${lost} document(s) undelivered and lost (memory only)`)
+    if (diskBytes > 0) parts.push(`${diskBytes} byte(s) remain in the durable buffer`)
+    if (this.deadLetterDropped > 0) parts.push(`${this.deadLetterDropped} dead letter(s) could not be written (deadLetterDropped)`)
+    if (expired || this.leftOnDisk > 0 || lost > 0 || this.recovered > 0 || this.deadLetterDropped > 0) writeStderr(`closed: ${parts.join('; ')}`)
   }
 
   // ---- durable buffer -------------------------------------------------------------------------
 
   private onDurableReady(durable: DurableBuffer): void {
+    this.durableOpening = undefined
+    if (this.closedHard) {
+      // close() gave up waiting for the directory: nothing was appended, release it again.
+      void durable.close()
+      return
+    }
     this.durable = durable
-    for (const record of this.earlyDeadLetters.splice(0)) durable.deadLetters?.write(record)
+    if (durable.logError) {
+      const message = `durable buffer unavailable, keeping lines in memory only: ${durable.logError.message}`
+      writeStderr(message)
+      this.recordError('TW_SHIPPER_BUFFER', message, null, true)
+    }
+    const early = this.earlyDeadLetters.splice(0)
+    if (durable.deadLetters) for (const record of early) durable.deadLetters.write(record)
+    else if (early.length > 0) this.onEarlyDeadLettersLost(early.length)
     const log = durable.log
     if (log) {
       // Lines accepted while the log was opening are appended now, so they survive a crash too.
@@ -396,22 +445,29 @@ class BulkShipper implements Shipper {
         entry.raw = undefined
       }
     }
-    this.durableOpening = undefined
     // Not awaited: close() must not wait for a replay that itself waits for buffer room.
     if (log) this.recovering = this.recover().finally(() => (this.recovering = undefined))
+  }
+
+  private onEarlyDeadLettersLost(count: number): void {
+    this.deadLettered -= count
+    this.deadLetterDropped += count
   }
 
   /** Replays lines left by an earlier run, with their ids, as buffer room allows. */
   private async recover(): Promise<void> {
     const log = this.durable?.log
     if (!log) return
-    const chunkBytes = Math.max(64 * 1024, Math.min(this.opts.flushBytes, this.opts.maxBufferBytes >> 2))
+    // At most half the memory buffer per chunk, so a chunk always fits once the buffer drains
+    // (a 64 KiB floor above a smaller maxBufferBytes waited forever for room that cannot exist).
+    const chunkBytes = Math.max(1, Math.min(Math.max(64 * 1024, Math.min(this.opts.flushBytes, this.opts.maxBufferBytes >> 2)), this.opts.maxBufferBytes >> 1))
     for (;;) {
-      while (this.bufferedBytes + chunkBytes > this.opts.maxBufferBytes && !this.closing) await this.drainedOrSettled()
-      // Replay stops at close: what is left stays on disk for the next start.
-      if (this.closing) return
+      while (this.bufferedBytes + chunkBytes > this.opts.maxBufferBytes && !this.closedHard) await this.drainedOrSettled()
+      // Replay goes on during close() (it delivers the backlog too) and stops at its deadline:
+      // what is left stays on disk for the next start.
+      if (this.closedHard) return
       const entries = await log.readRecovered(chunkBytes)
-      if (entries.length === 0) return
+      if (entries.length === 0 || this.closedHard) return
       this.accepted += entries.length
       this.recovered += entries.length
       for (const e of entries) {
@@ -640,6 +696,7 @@ class BulkShipper implements Shipper {
     if (this.durable) this.durable.deadLetters?.write(full)
     // Dead letters before the file opened are kept (bounded) and written once it is open.
     else if (this.durableOpening && this.earlyDeadLetters.length < 10_000) this.earlyDeadLetters.push(full)
+    else if (this.durableOpening) this.onEarlyDeadLettersLost(1)
     try {
       this.callbacks.onDeadLetter?.(full)
     } catch {

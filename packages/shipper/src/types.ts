@@ -140,10 +140,21 @@ export interface ShipperStats {
   duplicates: number
   /** Documents re-sent after a failure (one per document per retry). */
   retried: number
-  /** Documents given to the dead-letter sink. */
+  /**
+   * Documents dead-lettered: written to the dead-letter file (or, without one, given to
+   * `onDeadLetter`). Exact once `flush()` or `close()` resolved; a record the file could not take
+   * moves to `deadLetterDropped`.
+   */
   deadLettered: number
+  /** Dead-letter records that could not be written to the file (disk error, file or queue bound); reported on stderr. */
+  deadLetterDropped: number
   /** Lines discarded by the overflow policy. */
   dropped: number
+  /**
+   * Accepted documents still undelivered when `close()` gave up, kept in the durable buffer for
+   * the next start (0 before `close()`).
+   */
+  leftOnDisk: number
   /** Bytes of accepted, unsettled documents held in memory. */
   bufferedBytes: number
   /** Number of accepted, unsettled documents held in memory. */
@@ -162,8 +173,10 @@ export interface CloseResult {
   delivered: number
   /** Documents dead-lettered over the shipper's life. */
   deadLettered: number
-  /** Documents still unsettled at the deadline (kept in the durable buffer when there is one). */
+  /** Documents still unsettled at the deadline: `leftOnDisk` plus those lost with the memory buffer. */
   undelivered: number
+  /** Of `undelivered`, documents kept in the durable buffer for the next start. */
+  leftOnDisk: number
 }
 
 /** A running shipper. */
@@ -182,7 +195,12 @@ export interface Shipper {
    * take until the retries give up (`maxRetryAgeMs`); `close()` is the bounded variant.
    */
   flush(): Promise<void>
-  /** Stop accepting, flush within `shutdownTimeoutMs`, release resources. Idempotent. */
+  /**
+   * Stop accepting; deliver what was accepted and the backlog replayed from the durable buffer
+   * within `shutdownTimeoutMs` (counted from this call, whatever the buffer is doing); keep what is
+   * left on disk for the next start and report it (`leftOnDisk`, one stderr summary); release
+   * resources. Idempotent.
+   */
   close(): Promise<CloseResult>
   /** Current counters. */
   stats(): ShipperStats

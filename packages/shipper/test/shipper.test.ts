@@ -383,7 +383,7 @@ describe('createShipper', () => {
     for (const i of range(10)) sh.write(logLine(i))
     sh.write('garbage')
     const result = await sh.close()
-    expect(result).toEqual({ delivered: 10, deadLettered: 1, undelivered: 0 })
+    expect(result).toEqual({ delivered: 10, deadLettered: 1, undelivered: 0, leftOnDisk: 0 })
     expect(await sh.close()).toEqual(result) // idempotent
     expect(sh.write(logLine(99))).toBe(false) // closed: not accepted
     expect(seqs(es)).toEqual(range(10))
@@ -395,7 +395,7 @@ describe('createShipper', () => {
     const sh = createShipper({ ...FAST, node: es.url, shutdownTimeoutMs: 300 })
     for (const i of range(10)) sh.write(logLine(i))
     const result = await sh.close()
-    expect(result).toEqual({ delivered: 0, deadLettered: 0, undelivered: 10 })
+    expect(result).toEqual({ delivered: 0, deadLettered: 0, undelivered: 10, leftOnDisk: 0 })
   })
 
   it('gzip compresses bodies', async () => {

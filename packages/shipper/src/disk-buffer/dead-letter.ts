@@ -1,12 +1,17 @@
-import { appendFile, mkdir, readdir, stat, unlink } from 'node:fs/promises'
+import { appendFile, readdir, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { makeDirectory } from './make-directory.js'
 import { RateLimitedReport, safeReporter } from './reporter.js'
 import type { DeadLetterFile, DeadLetterFileOptions, DeadLetterRecord, SegmentLogReport } from './types.js'
 
 const DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 const DEFAULT_REPORT_INTERVAL_MS = 10_000
-/** Dead letters waiting for the disk are capped too (a dead disk must not grow memory). */
-const MAX_QUEUED_BYTES = 4 * 1024 * 1024
+/**
+ * Dead letters waiting for the disk are capped too (a dead disk must not grow memory). One record
+ * is always let into an empty queue whatever its size: it is in memory already, and a document is
+ * often dead-lettered precisely for being large (over `maxLineBytes`).
+ */
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024
 const DEAD_LETTER_FILE = /^dead-letter-(\d{8})\.ndjson$/
 
 /** `dead-letter-YYYYMMDD.ndjson`, by the UTC date the record was dead-lettered. */
@@ -38,6 +43,7 @@ class NdjsonDeadLetterFile implements DeadLetterFile {
   dropped = 0
   private readonly maxBytes: number
   private readonly emit: (r: SegmentLogReport) => void
+  private readonly onDrop: ((count: number) => void) | undefined
   private readonly report: RateLimitedReport
   private queue: Queued[] = []
   private queuedBytes = 0
@@ -55,6 +61,7 @@ class NdjsonDeadLetterFile implements DeadLetterFile {
   ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
     this.emit = safeReporter(options.onReport)
+    this.onDrop = options.onDrop
     this.report = new RateLimitedReport(this.emit, options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS)
   }
 
@@ -67,7 +74,7 @@ class NdjsonDeadLetterFile implements DeadLetterFile {
       time: record.time,
     })}\n`
     const bytes = Buffer.byteLength(text)
-    if (this.closed || this.queuedBytes + bytes > MAX_QUEUED_BYTES) {
+    if (this.closed || (this.queuedBytes > 0 && this.queuedBytes + bytes > MAX_QUEUED_BYTES)) {
       this.drop(1, this.closed ? 'dead-letter file is closed' : 'dead-letter writes are falling behind')
       return
     }
@@ -79,6 +86,15 @@ class NdjsonDeadLetterFile implements DeadLetterFile {
         this.chain = this.chain.then(() => this.flush())
       })
     }
+  }
+
+  async idle(): Promise<void> {
+    // A write queued in this tick is scheduled with setImmediate: let it join the chain first.
+    while (this.scheduled || this.queue.length > 0) {
+      await new Promise((resolve) => setImmediate(resolve))
+      await this.chain
+    }
+    await this.chain
   }
 
   close(): Promise<void> {
@@ -135,7 +151,7 @@ class NdjsonDeadLetterFile implements DeadLetterFile {
   }
 
   private async scan(): Promise<Map<string, number>> {
-    await mkdir(this.dir, { recursive: true })
+    await makeDirectory(this.dir)
     const sizes = new Map<string, number>()
     for (const name of await readdir(this.dir)) {
       if (!DEAD_LETTER_FILE.test(name)) continue
@@ -148,6 +164,11 @@ class NdjsonDeadLetterFile implements DeadLetterFile {
   private drop(count: number, why: string): void {
     this.dropped += count
     this.lastProblem = why
+    try {
+      this.onDrop?.(count)
+    } catch {
+      // the owner's bookkeeping must not break the sink
+    }
     for (let i = 0; i < count; i++) this.report.report(this.describe)
   }
 

@@ -1,6 +1,7 @@
-import { mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { DiskBufferError } from './errors.js'
+import { makeDirectory } from './make-directory.js'
 import { abandonLock, acquireLock, releaseLock, rewriteLock } from './lock.js'
 import { encodeRecord, MAX_ID_BYTES, recordBytes } from './record.js'
 import { RateLimitedReport, safeReporter } from './reporter.js'
@@ -67,7 +68,7 @@ function newSegment(dir: string, n: number, recovered: boolean, bytes: number): 
 export async function openSegmentLog(options: SegmentLogOptions): Promise<SegmentLog> {
   const dir = resolve(validate(options))
   try {
-    await mkdir(dir, { recursive: true })
+    await makeDirectory(dir)
   } catch (err) {
     throw new DiskBufferError('TW_SHIPPER_BUFFER_IO', `cannot create buffer directory ${dir}: ${(err as Error).message}`, { cause: err })
   }
@@ -467,7 +468,7 @@ class FileSegmentLog implements SegmentLog {
 
   /** Recreates the directory and lock, and forgets the bytes of segment files that are gone. */
   private async recreateDir(): Promise<void> {
-    await mkdir(this.dir, { recursive: true })
+    await makeDirectory(this.dir)
     await rewriteLock(this.dir)
     let lostEntries = 0
     for (const seg of [...this.segments.values()]) {

@@ -94,6 +94,8 @@ export interface DeadLetterFileOptions {
   /** Called for write errors and drops, at most once per `reportIntervalMs` (default 10 000 ms). */
   onReport?: (r: SegmentLogReport) => void
   reportIntervalMs?: number
+  /** Called (synchronously, every time) with the number of records that will never reach the file. */
+  onDrop?: (count: number) => void
 }
 
 /** Append-only NDJSON sink for documents that will never be delivered. */
@@ -102,6 +104,8 @@ export interface DeadLetterFile {
   write(record: DeadLetterRecord): void
   /** Records dropped because of the size bound or a write error. */
   readonly dropped: number
+  /** Resolves once every record queued so far is written or dropped. Never rejects. */
+  idle(): Promise<void>
   /** Writes what is queued and releases the file. Idempotent, never rejects. */
   close(): Promise<void>
 }
