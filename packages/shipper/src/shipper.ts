@@ -590,6 +590,16 @@ class BulkShipper implements Shipper {
       return
     }
     if (verdict.kind === 'split') {
+      let notBefore = 0
+      if (verdict.status === 400) {
+        // A whole-request 400 is reported and backed off like any failed request: halving finds a
+        // poison item, but an endpoint that answers 400 to everything (a misconfigured proxy) must
+        // not get thousands of requests a second with nobody told.
+        this.recordError('TW_SHIPPER_HTTP_STATUS', verdict.message, verdict.status, true)
+        this.consecutiveFailures++
+        notBefore = Date.now() + retryDelayMs(this.policy, this.consecutiveFailures)
+        this.pausedUntil = notBefore
+      }
       if (batch.entries.length === 1) {
         const entry = batch.entries[0]!
         this.deadLetterEntry(entry, verdict.status, verdict.status === 413
@@ -599,7 +609,7 @@ class BulkShipper implements Shipper {
       }
       // 413 / whole-request 400: halve and resend at once; a poison item ends up alone and dead-lettered.
       const mid = batch.entries.length >> 1
-      const halves = [batch.entries.slice(0, mid), batch.entries.slice(mid)].map((entries) => this.toBatch(entries, 0))
+      const halves = [batch.entries.slice(0, mid), batch.entries.slice(mid)].map((entries) => this.toBatch(entries, notBefore))
       this.retries.unshift(...halves)
       return
     }
