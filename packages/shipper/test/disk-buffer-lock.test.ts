@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -40,5 +41,31 @@ describe('segment log: lock across worker threads', () => {
     expect(result).toBe('opened')
     await expect(open(dir)).rejects.toMatchObject({ code: 'TW_SHIPPER_BUFFER_LOCKED' })
     await worker.terminate()
+  })
+})
+
+describe('segment log: taking over a stale lock', () => {
+  const entry = transpileDiskBuffer(join(work, 'lib-race'))
+
+  it('issue 9 case 14: starters racing for one stale lock: exactly one opens the directory, the others find it locked', async () => {
+    for (let round = 0; round < 8; round++) {
+      const dir = join(work, `race-${round}`)
+      mkdirSync(dir, { recursive: true })
+      // A pid above any pid_max: its owner is dead, the lock is stale.
+      writeFileSync(join(dir, 'lock'), '99999999 0\n')
+      const starters = await Promise.all([0, 1, 2, 3].map(() => openInWorker(entry, dir, true)))
+      const results = starters.map((s) => s.result).sort()
+      await Promise.all(starters.map((s) => s.worker.terminate()))
+      expect(results).toEqual(['TW_SHIPPER_BUFFER_LOCKED', 'TW_SHIPPER_BUFFER_LOCKED', 'TW_SHIPPER_BUFFER_LOCKED', 'opened'])
+    }
+  })
+
+  it('issue 9 case 14: two opens racing in one thread: the second is refused, not let in', async () => {
+    const dir = join(work, 'race-same-thread')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'lock'), '99999999 0\n')
+    const results = await Promise.allSettled([open(dir), open(dir)])
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
+    for (const r of results) if (r.status === 'fulfilled') await r.value.log.close()
   })
 })

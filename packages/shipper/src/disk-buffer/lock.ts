@@ -1,4 +1,5 @@
-import { readFile, unlink, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { threadId } from 'node:worker_threads'
 import { DiskBufferError } from './errors.js'
@@ -11,10 +12,14 @@ import { DiskBufferError } from './errors.js'
 const heldInProcess = new Set<string>()
 
 export const LOCK_FILE = 'lock'
+/** Guard of a stale-lock takeover (see `removeIfUnchanged`). */
+const TAKEOVER_FILE = 'lock.takeover'
+/** A takeover takes milliseconds; a guard this old was left by a crash. */
+const STALE_TAKEOVER_MS = 10_000
 
 /**
  * One process per buffer directory, enforced by a `lock` file holding the owner's pid and thread
- * id (`<pid> <threadId>`; the shipper may run in a pino transport worker thread).
+ * id (`<pid> <threadId> <nonce>`; the shipper may run in a pino transport worker thread).
  *
  * Kept simple on purpose (Fluentd relies on one worker per buffer path without a lock at all):
  * the file is created with O_EXCL; if it exists and names a live pid (signal 0 succeeds or fails
@@ -28,18 +33,30 @@ export async function acquireLock(dir: string): Promise<void> {
   if (heldInProcess.has(dir)) {
     throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `buffer directory ${dir} is already open in this process`)
   }
+  // Reserved before the first await: two opens in this thread cannot both get past the check above.
+  heldInProcess.add(dir)
+  try {
+    await takeLock(dir)
+  } catch (err) {
+    heldInProcess.delete(dir)
+    throw err
+  }
+}
+
+async function takeLock(dir: string): Promise<void> {
   const file = join(dir, LOCK_FILE)
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 50; attempt++) {
     try {
       await writeFile(file, lockText(), { flag: 'wx' })
-      heldInProcess.add(dir)
       return
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new DiskBufferError('TW_SHIPPER_BUFFER_IO', `cannot create lock file in ${dir}: ${(err as Error).message}`, { cause: err })
       }
     }
-    const [pidText = '', threadText = '0'] = (await readFile(file, 'utf8').catch(() => '')).trim().split(/\s+/)
+    const seen = await readFile(file, 'utf8').catch(() => undefined)
+    if (seen === undefined) continue // released meanwhile: try again
+    const [pidText = '', threadText = '0'] = seen.trim().split(/\s+/)
     const owner = Number.parseInt(pidText, 10)
     const ownerThread = Number.parseInt(threadText, 10)
     if (owner === process.pid && ownerThread !== threadId) {
@@ -48,9 +65,36 @@ export async function acquireLock(dir: string): Promise<void> {
     if (owner !== process.pid && isAlive(owner)) {
       throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `buffer directory ${dir} is locked by live process ${owner}`)
     }
-    await unlink(file).catch(() => undefined)
+    await removeIfUnchanged(dir, file, seen)
   }
   throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `could not take the lock of buffer directory ${dir}`)
+}
+
+/**
+ * Removes a stale lock only while it is still the file judged stale. Two starters may both judge
+ * the same stale lock; without this, the slower one unlinked the fresh lock the faster one had just
+ * created, and both ran on one directory. The check and the unlink happen under a guard file only
+ * one starter can create, and every lock carries a nonce, so "unchanged" means the same file.
+ */
+async function removeIfUnchanged(dir: string, file: string, seen: string): Promise<void> {
+  const guard = join(dir, TAKEOVER_FILE)
+  try {
+    await writeFile(guard, lockText(), { flag: 'wx' })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new DiskBufferError('TW_SHIPPER_BUFFER_IO', `cannot create ${guard}: ${(err as Error).message}`, { cause: err })
+    }
+    // Another starter is taking over. A guard left by a crash in the middle of a takeover is old.
+    const age = Date.now() - ((await stat(guard).catch(() => undefined))?.mtimeMs ?? Date.now())
+    if (age > STALE_TAKEOVER_MS) await unlink(guard).catch(() => undefined)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    return
+  }
+  try {
+    if ((await readFile(file, 'utf8').catch(() => undefined)) === seen) await unlink(file).catch(() => undefined)
+  } finally {
+    await unlink(guard).catch(() => undefined)
+  }
 }
 
 /** Writes the lock file again (after the directory was deleted and recreated under us). */
@@ -80,5 +124,6 @@ function isAlive(pid: number): boolean {
 }
 
 function lockText(): string {
-  return `${process.pid} ${threadId}\n`
+  // The nonce makes every lock file's content unique (see removeIfUnchanged); readers use the first two fields.
+  return `${process.pid} ${threadId} ${randomUUID()}\n`
 }
