@@ -87,6 +87,6 @@ describe.skipIf(!built)('@tracewire/shipper/transport (child process)', () => {
     const { code, stderr } = await run([sink.url, '100', 'exit'])
     expect(code).toBe(0)
     expect(Date.now() - started).toBeLessThan(12_000)
-    expect(stderr).toMatch(/closed after 8000 ms with 100 document\(s\) undelivered/)
+    expect(stderr).toMatch(/closed: gave up after 8000 ms; 100 document\(s\) undelivered and lost \(memory only\)/)
   })
 })

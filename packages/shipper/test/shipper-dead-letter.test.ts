@@ -1,0 +1,98 @@
+/**
+ * Dead letters are counted as such only once they are in the file (issue 9 cases 10 and 14): what
+ * the file cannot take is `deadLetterDropped`, and a second shipper on a locked buffer directory
+ * still has its dead-letter file.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createShipper } from '../src/index.js'
+import type { ShipperStats } from '../src/index.js'
+import type { BulkSink } from './support/bulk-sink.js'
+import { logLine, startBulkSink } from './support/bulk-sink.js'
+
+const FAST = { flushIntervalMs: 20, retryWaitMs: 10, maxRetryIntervalMs: 50, reportDropsToStderr: false, fsyncIntervalMs: 20 }
+const dirs: string[] = []
+const open: Array<{ close(): Promise<unknown> }> = []
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'tw-dead-'))
+  dirs.push(d)
+  return d
+}
+
+async function sink(): Promise<BulkSink> {
+  const s = await startBulkSink()
+  open.push(s)
+  return s
+}
+
+function records(dir: string): Array<{ document: string; reason: string }> {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ndjson'))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
+    .map((l) => JSON.parse(l) as { document: string; reason: string })
+}
+
+function expectConserved(st: ShipperStats): void {
+  expect(st.accepted).toBe(st.delivered + st.deadLettered + st.deadLetterDropped + st.dropped + st.leftOnDisk + st.bufferedDocs)
+}
+
+describe('dead letters on disk', () => {
+  it('issue 9 case 10: three 1.5 MB lines in one tick and one 5 MB line are all in the file, and counted', async () => {
+    const dir = tempDir()
+    const es = await sink()
+    const sh = createShipper({ ...FAST, node: es.url, bufferDir: false, deadLetterDir: dir })
+    open.push(sh)
+    for (let i = 0; i < 3; i++) sh.write(logLine(i, { message: 'x'.repeat(1_500_000) }))
+    await sh.flush()
+    sh.write(logLine(3, { message: 'y'.repeat(5_000_000) }))
+    await sh.flush()
+    const written = records(dir)
+    expect(written).toHaveLength(4)
+    expect(written.every((r) => /exceeds maxLineBytes/.test(r.reason))).toBe(true)
+    expect(sh.stats()).toMatchObject({ deadLettered: 4, deadLetterDropped: 0 })
+    expectConserved(sh.stats())
+  })
+
+  it('issue 9 case 10: records the file cannot take are deadLetterDropped, not deadLettered', async () => {
+    const base = tempDir()
+    const blocker = join(base, 'a-file')
+    writeFileSync(blocker, 'not a directory')
+    const es = await sink()
+    const sh = createShipper({ ...FAST, node: es.url, bufferDir: false, deadLetterDir: join(blocker, 'dead-letter') })
+    open.push(sh)
+    sh.write('not json')
+    sh.write('{"level":"info","time":1,"service":"Bad Name"}')
+    sh.write(logLine(1))
+    await sh.flush()
+    expect(sh.stats()).toMatchObject({ accepted: 3, delivered: 1, deadLettered: 0, deadLetterDropped: 2 })
+    expectConserved(sh.stats())
+    const result = await sh.close()
+    expect(result.deadLettered).toBe(0)
+  })
+
+  it('issue 9 case 14: a second shipper on a locked buffer directory runs memory-only but keeps its dead-letter file', async () => {
+    const dir = tempDir()
+    const es = await sink()
+    const first = createShipper({ ...FAST, node: es.url, bufferDir: dir })
+    open.push(first)
+    first.write(logLine(1))
+    await first.flush()
+    const errors: Array<Error & { code?: string }> = []
+    const second = createShipper({ ...FAST, node: es.url, bufferDir: dir, onError: (e) => errors.push(e) })
+    open.push(second)
+    second.write('{"level":"info","service":"orders"}')
+    second.write(logLine(2))
+    await second.flush()
+    expect(errors.some((e) => e.code === 'TW_SHIPPER_BUFFER' && /memory only/.test(e.message))).toBe(true)
+    expect(records(join(dir, 'dead-letter')).map((r) => r.document)).toEqual(['{"level":"info","service":"orders"}'])
+    expect(second.stats()).toMatchObject({ deadLettered: 1, deadLetterDropped: 0, delivered: 1 })
+  })
+})
