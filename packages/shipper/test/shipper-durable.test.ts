@@ -47,18 +47,16 @@ describe('shipper + durable buffer', () => {
     for (let i = 0; i < 500; i++) first.write(logLine(i))
     const closed = await first.close()
     expect(closed.undelivered).toBe(500)
+    expect(es.docs.size).toBe(0)
     es.script = () => undefined
     const second = createShipper({ ...FAST, node: es.url, bufferDir: dir })
-    await new Promise((r) => setTimeout(r, 100))
+    // flush() waits for the directory to open and the replay to finish: no sleep needed.
     await second.flush()
     expect(seqList(es)).toEqual(Array.from({ length: 500 }, (_, i) => i))
+    expect(second.stats()).toMatchObject({ recovered: 500, delivered: 500 })
     await second.close()
-    // Everything acknowledged: nothing left to replay.
-    const third = createShipper({ ...FAST, node: es.url, bufferDir: dir })
-    await new Promise((r) => setTimeout(r, 100))
-    await third.close()
-    expect(es.docs.size).toBe(500)
-    expect(third.stats().recovered).toBe(0)
+    // Everything acknowledged: the directory holds no segment left to replay.
+    expect(readdirSync(dir).filter((f) => f.startsWith('seg-'))).toEqual([])
   })
 
   it('the durable buffer is on by default, under <tmpdir>/tracewire-shipper/<indexPrefix>-<app hash>', async () => {
@@ -130,9 +128,9 @@ describe('shipper + durable buffer', () => {
       p.on('exit', () => resolve())
     })
     const beforeRestart = es.docs.size
+    expect(readdirSync(dir).some((f) => f.startsWith('seg-'))).toBe(true) // the kill left a backlog
     es.script = () => undefined
     const sh = createShipper({ ...FAST, node: es.url, bufferDir: dir })
-    await new Promise((r) => setTimeout(r, 200))
     await sh.flush()
     const replayed = sh.stats()
     await sh.close()
@@ -144,7 +142,9 @@ describe('shipper + durable buffer', () => {
     expect(replayed.accepted).toBe(replayed.recovered)
     expect(replayed.delivered).toBe(replayed.accepted)
     expect(replayed.duplicates).toBeGreaterThan(0)
-    expect(es.docs.size).toBeGreaterThanOrEqual(beforeRestart)
+    // Every replayed line not already indexed is a new document, each exactly once.
+    expect(es.docs.size - beforeRestart).toBe(replayed.delivered - replayed.duplicates)
+    expect(readdirSync(dir).filter((f) => f.startsWith('seg-'))).toEqual([])
     // Lost at most what was still in the main thread / worker channel or the unwritten tail:
     // the child logs 50 lines per 5 ms, so the window is a few thousand lines at most.
     expect(seqs.length).toBeGreaterThan(lastSeq - 5000)
