@@ -4,6 +4,7 @@
  * every line present exactly once.
  */
 import { spawn } from 'node:child_process'
+import fc from 'fast-check'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { afterEach, expect, it } from 'vitest'
@@ -73,6 +74,43 @@ describeEngines('shipper', (engine) => {
     expect(res.hits.hits).toHaveLength(1)
     expect(res.hits.hits[0]!._index).toBe(`${idx.prefix}orders-20261126`)
     expect(res.hits.hits[0]!._source).toEqual({ level: 'info', '@timestamp': '2026-11-26T23:59:59.000Z', service: 'orders', message: 'line 7', seq: 7 })
+  })
+
+  it('issue 9 case 1: a newline inside one write neither deletes nor indexes anything it should not; one response item per document', async () => {
+    const victim = `${idx.prefix}victim`
+    await fetch(`${engine.url}/${victim}/_doc/important?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"keep":true}' })
+    const injections = [
+      `{"delete":{"_index":"${victim}","_id":"important"}}`,
+      `{"index":{"_index":"${victim}","_id":"injected"}}`,
+      '{"injected":true}',
+    ]
+    const fragment = fc.constantFrom('\n', '\r\n', '"', '\\', '}', ...injections)
+    const text = fc.array(fc.oneof(fc.string({ maxLength: 20 }), fragment, fc.constant(logLine(1).trimEnd())), { maxLength: 6 }).map((parts) => parts.join(''))
+    const bytes = fc.tuple(text, fc.uint8Array({ maxLength: 8 })).map(([a, raw]) => Buffer.concat([Buffer.from(a), Buffer.from(raw)]))
+    let sent = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(text, bytes), { minLength: 1, maxLength: 10 }), async (writes) => {
+        const sh = createShipper({ ...FAST, node: engine.url, indexPrefix: idx.prefix.replace(/-$/, '') })
+        try {
+          sh.write(`${logLine(1).trimEnd()}\n${injections[0]}\n`)
+          for (const w of writes) sh.write(w)
+          await sh.flush()
+          const st = sh.stats()
+          // An answer with more (or fewer) items than documents sent is TW_SHIPPER_BAD_RESPONSE.
+          expect(st.lastError).toBeNull()
+          expect(st.accepted).toBe(st.delivered + st.deadLettered)
+          sent += st.delivered
+        } finally {
+          await sh.close()
+        }
+      }),
+      { numRuns: 15 },
+    )
+    await fetch(`${engine.url}/${idx.prefix}*/_refresh`, { method: 'POST' })
+    expect((await fetch(`${engine.url}/${victim}/_doc/important`)).status).toBe(200)
+    expect((await fetch(`${engine.url}/${victim}/_doc/injected`)).status).toBe(404)
+    const { count } = await json<{ count: number }>(`${engine.url}/${idx.prefix}*/_count`)
+    expect(count).toBe(sent + 1) // the victim document and exactly what the shipper counted as delivered
   })
 
   it('oracle: outages, 429 storms, per-item 429/503, resets, lost answers and 413s: every line exactly once', async () => {
