@@ -56,7 +56,7 @@ describe('segment log: taking over a stale lock', () => {
       const starters = await Promise.all([0, 1, 2, 3].map(() => openInWorker(entry, dir, true)))
       const results = starters.map((s) => s.result).sort()
       await Promise.all(starters.map((s) => s.worker.terminate()))
-      expect(results).toEqual(['TW_SHIPPER_BUFFER_LOCKED', 'TW_SHIPPER_BUFFER_LOCKED', 'TW_SHIPPER_BUFFER_LOCKED', 'opened'])
+      expect(results, `round ${round}`).toEqual(['TW_SHIPPER_BUFFER_LOCKED', 'TW_SHIPPER_BUFFER_LOCKED', 'TW_SHIPPER_BUFFER_LOCKED', 'opened'])
     }
   })
 

@@ -76,7 +76,7 @@ describe.each([
     for (let i = 0; i < 5; i++) shipper.write(logLine(i))
     await shipper.flush()
     const result = await shipper.close()
-    expect(result).toEqual({ delivered: 4, deadLettered: 1, undelivered: 0 })
+    expect(result).toEqual({ delivered: 4, deadLettered: 1, undelivered: 0, leftOnDisk: 0 })
     expect(sink.docs.size).toBe(4)
     expect(seen[0]!.params).toMatchObject({ method: 'POST', path: '/_bulk' })
     expect(Buffer.isBuffer(seen[0]!.params.bulkBody)).toBe(true)

@@ -16,6 +16,8 @@ export const LOCK_FILE = 'lock'
 const TAKEOVER_FILE = 'lock.takeover'
 /** A takeover takes milliseconds; a guard this old was left by a crash. */
 const STALE_TAKEOVER_MS = 10_000
+/** A lock file without a readable pid younger than this is still being written by its owner. */
+const UNREADABLE_LOCK_MS = 2000
 
 /**
  * One process per buffer directory, enforced by a `lock` file holding the owner's pid and thread
@@ -65,6 +67,12 @@ async function takeLock(dir: string): Promise<void> {
     if (owner !== process.pid && isAlive(owner)) {
       throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `buffer directory ${dir} is locked by live process ${owner}`)
     }
+    // Creating the file and writing its content are two steps: an empty or partial lock may be one
+    // another starter is writing right now. It is garbage (stale) only once it has stayed so a while.
+    if (!(owner > 0) && (await ageMs(file)) < UNREADABLE_LOCK_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      continue
+    }
     await removeIfUnchanged(dir, file, seen)
   }
   throw new DiskBufferError('TW_SHIPPER_BUFFER_LOCKED', `could not take the lock of buffer directory ${dir}`)
@@ -85,8 +93,7 @@ async function removeIfUnchanged(dir: string, file: string, seen: string): Promi
       throw new DiskBufferError('TW_SHIPPER_BUFFER_IO', `cannot create ${guard}: ${(err as Error).message}`, { cause: err })
     }
     // Another starter is taking over. A guard left by a crash in the middle of a takeover is old.
-    const age = Date.now() - ((await stat(guard).catch(() => undefined))?.mtimeMs ?? Date.now())
-    if (age > STALE_TAKEOVER_MS) await unlink(guard).catch(() => undefined)
+    if ((await ageMs(guard)) > STALE_TAKEOVER_MS) await unlink(guard).catch(() => undefined)
     await new Promise((resolve) => setTimeout(resolve, 10))
     return
   }
@@ -95,6 +102,12 @@ async function removeIfUnchanged(dir: string, file: string, seen: string): Promi
   } finally {
     await unlink(guard).catch(() => undefined)
   }
+}
+
+/** Milliseconds since `file` was last modified (0 when it is gone). */
+async function ageMs(file: string): Promise<number> {
+  const st = await stat(file).catch(() => undefined)
+  return st ? Date.now() - st.mtimeMs : 0
 }
 
 /** Writes the lock file again (after the directory was deleted and recreated under us). */
