@@ -83,10 +83,29 @@ export class Destination {
     }
   }
 
-  /** pino's `logger.flush(cb)`. */
+  /**
+   * pino's `logger.flush(cb)`: writes what is buffered, then waits for each sink's own `flush(cb)`
+   * (for the Elasticsearch transport a "deliver now" in its worker, bounded by its
+   * `shutdownTimeoutMs`) before `cb`. Sink errors are not passed on: telemetry never throws.
+   */
   flush(cb?: (err?: Error | null) => void): void {
     this.flushSync()
-    cb?.()
+    const waiting = this.#sinks.filter((s) => s.flush !== undefined)
+    let left = waiting.length
+    if (left === 0) {
+      cb?.()
+      return
+    }
+    const done = (): void => {
+      if (--left === 0) cb?.()
+    }
+    for (const sink of waiting) {
+      try {
+        sink.flush!(done)
+      } catch {
+        done()
+      }
+    }
   }
 
   /** Flushes and closes every sink (stdout is flushed, not closed), waiting at most `timeoutMs` each. */

@@ -22,12 +22,15 @@ interface Outcome {
   stderr: string
 }
 
-function run(script: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Outcome> {
+function run(script: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; onStdout?: (text: string) => void } = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [fixture(script), ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, env: { ...process.env, ...options.env } })
     let stdout = ''
     let stderr = ''
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      options.onStdout?.(stdout)
+    })
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     p.on('error', reject)
     p.on('exit', (code) => resolve({ code, stdout, stderr }))
@@ -76,6 +79,19 @@ describe.skipIf(!built)('logger elasticsearch option: run time', () => {
     expect(out.stdout).toContain('alive 1')
     expect(out.code).toBe(0)
     expect(out.stderr.match(/tracewire logger: the elasticsearch transport stopped/g)).toHaveLength(1)
+  })
+
+  it('issue 9 case 14: logger.flush(cb) reaches the transport: the lines are indexed when cb runs', async () => {
+    const sink = await startBulkSink()
+    sinks.push(sink)
+    let atCallback = -1
+    const out = await run('logger-es-child.mjs', ['flush', sink.url], {
+      onStdout: (text) => {
+        if (atCallback < 0 && text.includes('flushed')) atCallback = sink.docs.size
+      },
+    })
+    expect(out.code).toBe(0)
+    expect(atCallback).toBe(50)
   })
 
   it('issue 9 case 5: two services started from one folder each get their own default buffer directory', async () => {
