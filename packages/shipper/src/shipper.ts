@@ -704,9 +704,11 @@ class BulkShipper implements Shipper {
     const full: DeadLetter = { ...record, reason: redactText(record.reason), time: new Date().toISOString() }
     this.deadLettered++
     if (this.durable) this.durable.deadLetters?.write(full)
-    // Dead letters before the file opened are kept (bounded) and written once it is open.
-    else if (this.durableOpening && this.earlyDeadLetters.length < 10_000) this.earlyDeadLetters.push(full)
-    else if (this.durableOpening) this.onEarlyDeadLettersLost(1)
+    else if (this.durableOpening && this.opts.deadLetterDir !== false) {
+      // Dead letters before the file opened are kept (bounded) and written once it is open.
+      if (this.earlyDeadLetters.length < 10_000) this.earlyDeadLetters.push(full)
+      else this.onEarlyDeadLettersLost(1)
+    }
     try {
       this.callbacks.onDeadLetter?.(full)
     } catch {

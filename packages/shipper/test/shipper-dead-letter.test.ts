@@ -78,6 +78,18 @@ describe('dead letters on disk', () => {
     expect(result.deadLettered).toBe(0)
   })
 
+  it('without a dead-letter file, the callback is the sink: counted as deadLettered, not dropped', async () => {
+    const dir = tempDir()
+    const es = await sink()
+    const seen: string[] = []
+    const sh = createShipper({ ...FAST, node: es.url, bufferDir: dir, deadLetterDir: false, onDeadLetter: (d) => seen.push(d.document) })
+    open.push(sh)
+    sh.write('not json') // while the buffer directory is still opening
+    await sh.flush()
+    expect(seen).toEqual(['not json'])
+    expect(sh.stats()).toMatchObject({ deadLettered: 1, deadLetterDropped: 0 })
+  })
+
   it('issue 9 case 14: a second shipper on a locked buffer directory runs memory-only but keeps its dead-letter file', async () => {
     const dir = tempDir()
     const es = await sink()
