@@ -222,7 +222,7 @@ describeEngines('shipper', (engine) => {
   it('case 46: close() flushes pending lines within the deadline', async () => {
     const sh = createShipper({ ...FAST, indexPrefix: idx.prefix.replace(/-$/, ''), node: engine.url, flushIntervalMs: 30_000 })
     for (const i of range(300)) sh.write(logLine(i))
-    expect(await sh.close()).toEqual({ delivered: 300, deadLettered: 0, undelivered: 0 })
+    expect(await sh.close()).toEqual({ delivered: 300, deadLettered: 0, undelivered: 0, leftOnDisk: 0 })
     expect((await oracle(engine.url, idx.prefix)).count).toBe(300)
   })
 
