@@ -4,6 +4,8 @@
  */
 import type { DeadLetterFile, SegmentLog, SegmentLogReport } from './disk-buffer/index.js'
 import { openDeadLetterFile, openSegmentLog } from './disk-buffer/index.js'
+import type { Entry } from './entry.js'
+import { EntryState } from './entry.js'
 import type { ResolvedOptions } from './options.js'
 import { writeStderr } from './stderr.js'
 
@@ -55,5 +57,18 @@ export async function openDurableBuffer(opts: ResolvedOptions, events: DurableBu
       await log?.close()
       await deadLetters?.close()
     },
+  }
+}
+
+/**
+ * Appends the lines accepted while the log was opening (they kept their raw text for this) and
+ * drops that copy, so they survive a crash like every later line.
+ */
+export function appendAcceptedWhileOpening(log: SegmentLog, entries: Entry[], idOf: (entry: Entry) => string): void {
+  for (const entry of entries) {
+    if (entry.raw !== undefined && entry.ticket === undefined && entry.state !== EntryState.Settled) {
+      entry.ticket = log.append({ id: idOf(entry), line: typeof entry.raw === 'string' ? Buffer.from(entry.raw) : entry.raw })
+    }
+    entry.raw = undefined
   }
 }

@@ -13,7 +13,8 @@ import { documentText, parseLine } from './document.js'
 import { createRunId } from './document-id.js'
 import { DropReporter } from './drop-reporter.js'
 import type { DurableBuffer } from './durable-buffer.js'
-import { openDurableBuffer } from './durable-buffer.js'
+import { appendAcceptedWhileOpening, openDurableBuffer } from './durable-buffer.js'
+import type { SegmentLog } from './disk-buffer/index.js'
 import type { Batch, Entry } from './entry.js'
 import { Arena, EntryState, bodyOf, compact, documentOf } from './entry.js'
 import { ShipperRequestError } from './errors.js'
@@ -23,6 +24,8 @@ import type { IndexNamer } from './index-name.js'
 import type { ResolvedOptions } from './options.js'
 import { redactText } from './redact.js'
 import type { CloseResult, DeadLetter, Shipper, ShipperOptions, ShipperStats } from './types.js'
+import { PendingQueue } from './pending-queue.js'
+import { replayBacklog, replayChunkBytes } from './replay.js'
 import { writeStderr } from './stderr.js'
 import { checkOptions } from './validate-options.js'
 
@@ -71,10 +74,7 @@ class BulkShipper implements Shipper {
   private earlyDeadLetters: DeadLetter[] = []
   private recovering: Promise<void> | undefined
 
-  // Pending entries in accept order; `head` avoids O(n) shifts.
-  private pending: Entry[] = []
-  private head = 0
-  private pendingBytes = 0
+  private readonly pending = new PendingQueue()
   private retries: Batch[] = []
   private readonly inFlightBatches = new Set<Batch>()
   private readonly controllers = new Set<AbortController>()
@@ -118,7 +118,7 @@ class BulkShipper implements Shipper {
     this.arena = new Arena(Math.min(opts.flushBytes + opts.maxLineBytes, Math.max(64 * 1024, Math.floor(opts.maxBufferBytes / 8))))
     this.drops = new DropReporter(opts.dropReportIntervalMs, opts.overflowPolicy, opts.reportDropsToStderr, callbacks.onDrop)
     this.intervalTimer = setInterval(() => {
-      if (this.pendingBytes > 0) {
+      if (!this.pending.isEmpty) {
         this.flushDue = true
         this.pump()
       }
@@ -241,10 +241,9 @@ class BulkShipper implements Shipper {
       entry.raw = raw ?? text.slice(0, end)
     }
     this.pending.push(entry)
-    this.pendingBytes += bytes
     this.bufferedBytes += bytes
     this.bufferedDocs++
-    if (this.pendingBytes >= this.opts.flushBytes) this.pump()
+    if (this.pending.bytes >= this.opts.flushBytes) this.pump()
     return this.bufferedBytes < this.opts.maxBufferBytes
   }
 
@@ -278,24 +277,7 @@ class BulkShipper implements Shipper {
       }
       this.retries.shift()
     }
-    if (this.head < this.pending.length) {
-      const entry = this.pending[this.head]!
-      this.pending[this.head++] = undefined as unknown as Entry
-      this.pendingBytes -= entry.end - entry.start
-      this.compactPending()
-      return entry
-    }
-    return undefined
-  }
-
-  private compactPending(): void {
-    if (this.head > 4096 && this.head * 2 > this.pending.length) {
-      this.pending = this.pending.slice(this.head)
-      this.head = 0
-    } else if (this.head === this.pending.length) {
-      this.pending = []
-      this.head = 0
-    }
+    return this.pending.shift()
   }
 
   drained(): Promise<void> {
@@ -394,7 +376,7 @@ class BulkShipper implements Shipper {
    */
   private keepUnsettledOnDisk(): void {
     if (!this.durable?.log) return
-    const unsettled = [...this.pending.slice(this.head), ...this.retries.flatMap((b) => b.entries), ...[...this.inFlightBatches].flatMap((b) => b.entries)]
+    const unsettled = this.unsettledEntries()
     for (const entry of unsettled) {
       if (entry.state === EntryState.Settled || entry.ticket === undefined) continue
       entry.state = EntryState.Settled
@@ -435,18 +417,10 @@ class BulkShipper implements Shipper {
     if (durable.deadLetters) for (const record of early) durable.deadLetters.write(record)
     else if (early.length > 0) this.onEarlyDeadLettersLost(early.length)
     const log = durable.log
-    if (log) {
-      // Lines accepted while the log was opening are appended now, so they survive a crash too.
-      const all = [...this.pending.slice(this.head), ...this.retries.flatMap((b) => b.entries), ...[...this.inFlightBatches].flatMap((b) => b.entries)]
-      for (const entry of all) {
-        if (entry.raw !== undefined && entry.ticket === undefined && entry.state !== EntryState.Settled) {
-          entry.ticket = log.append({ id: entry.id ?? this.runId + entry.seq.toString(36), line: typeof entry.raw === 'string' ? Buffer.from(entry.raw) : entry.raw })
-        }
-        entry.raw = undefined
-      }
-    }
+    // Lines accepted while the log was opening are appended now, so they survive a crash too.
+    if (log) appendAcceptedWhileOpening(log, this.unsettledEntries(), (entry) => entry.id ?? this.runId + entry.seq.toString(36))
     // Not awaited: close() must not wait for a replay that itself waits for buffer room.
-    if (log) this.recovering = this.recover().finally(() => (this.recovering = undefined))
+    if (log) this.recovering = this.recover(log).finally(() => (this.recovering = undefined))
   }
 
   private onEarlyDeadLettersLost(count: number): void {
@@ -454,34 +428,25 @@ class BulkShipper implements Shipper {
     this.deadLetterDropped += count
   }
 
-  /** Replays lines left by an earlier run, with their ids, as buffer room allows. */
-  private async recover(): Promise<void> {
-    const log = this.durable?.log
-    if (!log) return
-    // At most half the memory buffer per chunk, so a chunk always fits once the buffer drains
-    // (a 64 KiB floor above a smaller maxBufferBytes waited forever for room that cannot exist).
-    const chunkBytes = Math.max(1, Math.min(Math.max(64 * 1024, Math.min(this.opts.flushBytes, this.opts.maxBufferBytes >> 2)), this.opts.maxBufferBytes >> 1))
-    for (;;) {
-      while (this.bufferedBytes + chunkBytes > this.opts.maxBufferBytes && !this.closedHard) await this.drainedOrSettled()
-      // Replay goes on during close() (it delivers the backlog too) and stops at its deadline:
-      // what is left stays on disk for the next start.
-      if (this.closedHard) return
-      const entries = await log.readRecovered(chunkBytes)
-      if (entries.length === 0 || this.closedHard) return
-      this.accepted += entries.length
-      this.recovered += entries.length
-      for (const e of entries) {
-        const text = e.line.toString('utf8')
-        this.accept(text, text.length, e.line, e.id, e.ticket)
-      }
-      this.flushDue = true
-      this.pump()
-    }
-  }
-
-  private drainedOrSettled(): Promise<void> {
-    return new Promise((resolve) => {
-      this.drainWaiters.push(resolve)
+  /**
+   * Replays lines left by an earlier run, with their ids, as buffer room allows. It goes on during
+   * close() (which delivers the backlog too) and stops at its deadline.
+   */
+  private recover(log: SegmentLog): Promise<void> {
+    return replayBacklog(log, replayChunkBytes(this.opts.flushBytes, this.opts.maxBufferBytes), {
+      fits: (bytes) => this.bufferedBytes + bytes <= this.opts.maxBufferBytes,
+      roomOrStop: () => new Promise((resolve) => this.drainWaiters.push(resolve)),
+      stopped: () => this.closedHard,
+      accept: (entries) => {
+        this.accepted += entries.length
+        this.recovered += entries.length
+        for (const e of entries) {
+          const text = e.line.toString('utf8')
+          this.accept(text, text.length, e.line, e.id, e.ticket)
+        }
+        this.flushDue = true
+        this.pump()
+      },
     })
   }
 
@@ -534,26 +499,20 @@ class BulkShipper implements Shipper {
   }
 
   private takePending(): Batch | undefined {
-    if (this.head >= this.pending.length) {
+    if (this.pending.isEmpty) {
       this.flushDue = false
       return undefined
     }
-    if (!this.flushDue && this.pendingBytes < this.opts.flushBytes) return undefined
-    const entries: Entry[] = []
-    let bytes = 0
-    while (this.head < this.pending.length) {
-      const entry = this.pending[this.head]!
-      // Up to and including the line that reached flushBytes: the batch is then exactly what
-      // triggered the send, the pending queue is empty, and the next batch starts in a fresh arena.
-      if (bytes >= this.opts.flushBytes) break
-      this.pending[this.head++] = undefined as unknown as Entry
-      entries.push(entry)
-      bytes += entry.end - entry.start
-    }
-    this.pendingBytes -= bytes
-    this.compactPending()
-    if (this.head >= this.pending.length) this.arena.rollIfBelow(this.opts.flushBytes)
+    if (!this.flushDue && this.pending.bytes < this.opts.flushBytes) return undefined
+    const { entries, bytes } = this.pending.take(this.opts.flushBytes)
+    // The queue is empty now unless the batch is full: the next batch starts in a fresh arena.
+    if (this.pending.isEmpty) this.arena.rollIfBelow(this.opts.flushBytes)
     return { entries, bytes, notBefore: 0 }
+  }
+
+  /** Every entry not yet settled: pending, waiting to retry, in flight. */
+  private unsettledEntries(): Entry[] {
+    return [...this.pending.toArray(), ...this.retries.flatMap((b) => b.entries), ...[...this.inFlightBatches].flatMap((b) => b.entries)]
   }
 
   private async send(batch: Batch): Promise<void> {
