@@ -21,8 +21,12 @@ export function redactUrl(url: string): string {
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)(?:(?![a-z][a-z0-9+.-]*:\/\/)[^\s"'<>`])*@/gi
 // `user:password@host` without a scheme (a node given as `elastic:changeme@127.0.0.1:9200`).
 const BARE_USERINFO = /(^|[\s"'(,=[{])[^\s"'@:/,]+:[^\s"'<>`]*@(?=[a-z0-9[])/gi
-// Header-like credentials and the usual secret-bearing keys, in text, JSON or query strings.
-const KEYED_SECRET = /((?:authorization|proxy-authorization|api[-_]?key|apikey|bearer|basic|password|passwd|pwd|secret|token|access_token|x-api-key)(?:\\?["'])?\s*[:=]?\s*(?:\\?["'])?\s*(?:(?:bearer|basic|apikey)\s+)?)[^\s"'\\,;}&)]+/gi
+// An Authorization-style value: the scheme word and a token-shaped value (8+ characters, so
+// prose such as "basic auth" is left alone).
+const SCHEME_VALUE = /\b(basic|bearer|apikey)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi
+// Values of secret-bearing keys, in text, JSON (escaped or not) or query strings: a `:` or `=`
+// after the key is required, so "Unexpected token ']'" in a parse error is kept.
+const KEYED_SECRET = /((?:authorization|proxy-authorization|api[-_]?key|x-api-key|password|passwd|pwd|secret|token|access_token)(?:\\?["'])?\s*[:=]\s*(?:\\?["'])?\s*(?:(?:basic|bearer|apikey)\s+)?)[^\s"'\\,;}&)]+/gi
 
 /**
  * Removes anything that looks like a credential from free text: user info in URLs (any characters
@@ -32,5 +36,9 @@ const KEYED_SECRET = /((?:authorization|proxy-authorization|api[-_]?key|apikey|b
  * @example redactText('GET http://elastic:pa/ss@es:9200/ failed') // 'GET http://es:9200/ failed'
  */
 export function redactText(text: string): string {
-  return text.replace(URL_USERINFO, '$1').replace(BARE_USERINFO, '$1').replace(KEYED_SECRET, '$1[redacted]')
+  return text
+    .replace(URL_USERINFO, '$1')
+    .replace(BARE_USERINFO, '$1')
+    .replace(SCHEME_VALUE, '$1$2[redacted]')
+    .replace(KEYED_SECRET, '$1[redacted]')
 }

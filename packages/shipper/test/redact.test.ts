@@ -32,8 +32,12 @@ describe('redactText', () => {
     expect(out).toContain(kept)
   })
 
-  it('leaves ordinary text alone', () => {
-    const text = 'bulk request to http://127.0.0.1:9200/ failed: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:9200'
+  it.each([
+    'bulk request to http://127.0.0.1:9200/ failed: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:9200',
+    "json_parse_exception: Unexpected token ']' at position 4",
+    'security_exception: missing authentication credentials; basic auth is required',
+    'mapper_parsing_exception: failed to parse field [user.email] of type [keyword]: a@b.c',
+  ])('leaves ordinary text alone: %s', (text) => {
     expect(redactText(text)).toBe(text)
   })
 })
