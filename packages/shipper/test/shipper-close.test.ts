@@ -3,7 +3,7 @@
  * the backlog an earlier run left, within `shutdownTimeoutMs` counted from `close()`, and says what
  * it left; the backlog of a crash loop does not grow.
  */
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -136,6 +136,31 @@ describe.skipIf(!built)('crash loop (child processes)', () => {
       p.on('exit', () => resolve({ stdout, stderr }))
     })
   }
+
+  it('issue 9 case 12: close() settles by shutdownTimeoutMs while the buffer directory is still opening', async () => {
+    const dir = tempDir()
+    execFileSync('mkfifo', [join(dir, 'lock')])
+    const es = await sink()
+    const started = Date.now()
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/hanging-buffer-child.mjs', import.meta.url)), dir, es.url], { stdio: ['ignore', 'pipe', 'inherit'] })
+      let stdout = ''
+      p.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString()
+        // A read blocked on the FIFO holds a libuv thread that even process.exit() waits for.
+        if (stdout.endsWith('\n')) p.kill('SIGKILL')
+      })
+      const giveUp = setTimeout(() => p.kill('SIGKILL'), 20_000)
+      p.on('error', reject)
+      p.on('exit', () => {
+        clearTimeout(giveUp)
+        resolve(stdout)
+      })
+    })
+    // The line was sent meanwhile (memory); before, close() waited for the opening and never settled.
+    expect(JSON.parse(out)).toMatchObject({ delivered: 1, undelivered: 0 })
+    expect(Date.now() - started).toBeLessThan(15_000)
+  })
 
   it('issue 9 case 3: three rounds of SIGKILL + a short job: every line arrives once and the backlog does not grow', async () => {
     const dir = tempDir()
