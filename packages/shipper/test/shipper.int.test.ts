@@ -4,6 +4,9 @@
  * every line present exactly once.
  */
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import fc from 'fast-check'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +17,7 @@ import type { FaultProxy } from '../../../test/support/fault-proxy.js'
 import { useIndexPrefix } from '../../../test/support/index-prefix.js'
 import { createShipper, ensureIndexTemplate } from '../src/index.js'
 import type { DeadLetter, ElasticsearchClientLike, Shipper, ShipperOptions } from '../src/index.js'
-import { logLine } from './support/bulk-sink.js'
+import { logLine, until } from './support/bulk-sink.js'
 
 const FAST: Partial<ShipperOptions> = { flushIntervalMs: 50, retryWaitMs: 20, maxRetryIntervalMs: 200, reportDropsToStderr: false, bufferDir: false }
 
@@ -111,6 +114,44 @@ describeEngines('shipper', (engine) => {
     expect((await fetch(`${engine.url}/${victim}/_doc/injected`)).status).toBe(404)
     const { count } = await json<{ count: number }>(`${engine.url}/${idx.prefix}*/_count`)
     expect(count).toBe(sent + 1) // the victim document and exactly what the shipper counted as delivered
+  })
+
+  it('issue 9 case 3: a short job (createShipper + close) delivers the backlog a run left while the server was unreachable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-int-backlog-'))
+    try {
+      const p = await proxy()
+      await p.setMode('refuse')
+      const down = ship({ node: p.url, bufferDir: dir, shutdownTimeoutMs: 1000 })
+      for (const i of range(1000)) down.write(logLine(i))
+      expect(await down.close()).toMatchObject({ delivered: 0, leftOnDisk: 1000 })
+      const job = ship({ node: engine.url, bufferDir: dir })
+      job.write(logLine(1000))
+      expect(await job.close()).toMatchObject({ delivered: 1001, undelivered: 0, leftOnDisk: 0 })
+      expect(job.stats().recovered).toBe(1000)
+      const { count, seqs } = await oracle(engine.url, idx.prefix)
+      expect(count).toBe(1001)
+      expect(seqs).toEqual(range(1001))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('issue 9 case 13: a proxy answering 400 to every request is reported and backed off; the lines arrive once it heals', async () => {
+    const p = await proxy()
+    await p.setMode({ kind: 'status', status: 400, body: '<html>400 Bad Request</html>' })
+    const errors: Array<Error & { code?: string; status?: number | null }> = []
+    const sh = ship({ node: p.url, retryWaitMs: 300, maxRetryIntervalMs: 300, retryRandomize: false, onError: (e) => errors.push(e) })
+    for (const i of range(64)) sh.write(logLine(i))
+    await until(() => errors.length >= 3, 10_000, 'three reported 400s')
+    // Without a backoff, halving sent all 127 requests at once and dead-lettered every line.
+    expect(sh.stats().deadLettered).toBe(0)
+    expect(errors[0]).toMatchObject({ code: 'TW_SHIPPER_HTTP_STATUS', status: 400 })
+    await p.setMode('pass')
+    await sh.flush()
+    expect(sh.stats()).toMatchObject({ delivered: 64, bufferedDocs: 0 })
+    const { count, seqs } = await oracle(engine.url, idx.prefix)
+    expect(count).toBe(64)
+    expect(seqs).toEqual(range(64))
   })
 
   it('oracle: outages, 429 storms, per-item 429/503, resets, lost answers and 413s: every line exactly once', async () => {
