@@ -15,10 +15,12 @@ export class PendingQueue {
     return this.total
   }
 
+  /** Whether no entry is waiting. */
   get isEmpty(): boolean {
     return this.head >= this.items.length
   }
 
+  /** Appends an accepted entry. */
   push(entry: Entry): void {
     this.items.push(entry)
     this.total += entry.end - entry.start
