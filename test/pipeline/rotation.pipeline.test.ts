@@ -1,0 +1,112 @@
+// Issue 9 item 16 / issue 14 item 4: rotation under the real tailer. The stack's own <source> (the reference
+// `in_tail`: refresh_interval 5s, default rotate_wait 5s) follows a folder where createLogger rotates by size
+// at several write rates and line sizes, all at once; Fluentd prints every event to its stdout and we count
+// them. Before rotate.minAgeMs, the fast writer lost thousands of lines: a file renamed before in_tail's next
+// refresh was never read at all.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createLogger } from '@tracewire/logger'
+import { stackSource, startFluentd, type RunningFluentd } from '../support/fluentd.js'
+import { describePipeline, pollUntil } from '../support/pipeline.js'
+
+interface Scenario {
+  service: string
+  maxBytes: number
+  /** Lines per 20 ms tick. */
+  linesPerTick: number
+  padBytes: number
+}
+
+// Without pacing these would rotate about every 1.3 s, 2 s and 3 s.
+const SCENARIOS: Scenario[] = [
+  { service: 'fast', maxBytes: 200 * 1024, linesPerTick: 10, padBytes: 200 }, // ~150 KB/s, ~300-byte lines
+  { service: 'medium', maxBytes: 64 * 1024, linesPerTick: 2, padBytes: 500 }, // ~30 KB/s, ~600-byte lines
+  { service: 'small', maxBytes: 16 * 1024, linesPerTick: 1, padBytes: 0 }, // ~5 KB/s, ~110-byte lines
+]
+/** Long enough for two paced rotations at the default minimum age (15 s). */
+const WRITE_MS = 33_000
+
+/** `<time> <tag>: <record>` lines of `@type stdout` for our tags, counted per service and seq. */
+function countEvents(output: string): Map<string, Map<number, number>> {
+  const counts = new Map<string, Map<number, number>>()
+  for (const line of output.split('\n')) {
+    const m = /^\S+ \S+ \S+ fluentdlog\.\S+: (\{.*\})$/.exec(line)
+    if (!m?.[1]) continue
+    const record = JSON.parse(m[1]) as { service: string; seq: number }
+    const perService = counts.get(record.service) ?? new Map<number, number>()
+    perService.set(record.seq, (perService.get(record.seq) ?? 0) + 1)
+    counts.set(record.service, perService)
+  }
+  return counts
+}
+
+describePipeline('rotation under the real in_tail: every line one event, at several rates and sizes', ({ runner }) => {
+  const workDir = mkdtempSync(join(tmpdir(), 'tracewire-rotation-'))
+  const logDir = join(workDir, 'log')
+  const stateDir = join(workDir, 'state')
+  let fluentd: RunningFluentd | undefined
+  const written = new Map<string, number>()
+  const rotatedFiles = new Map<string, string[]>()
+  let counts = new Map<string, Map<number, number>>()
+
+  beforeAll(async () => {
+    mkdirSync(logDir, { recursive: true })
+    mkdirSync(stateDir, { recursive: true })
+    const config = [
+      stackSource({ logDir, stateDir }),
+      '<match fluentdlog.**>\n  @type stdout\n</match>',
+      '<label @FLUENT_LOG>\n  <match **>\n    @type null\n  </match>\n</label>',
+    ].join('\n')
+    // Fluentd runs first, as a sidecar does: it finds each file only on a refresh (every 5 s).
+    fluentd = await startFluentd({ runner, config, workDir })
+
+    const loggers = SCENARIOS.map((s) => ({
+      scenario: s,
+      // The default rotate.minAgeMs: what a user gets without thinking about the tailer.
+      logger: createLogger({ service: s.service, file: join(logDir, `${s.service}.log`), rotate: { maxBytes: s.maxBytes }, handleExit: false }),
+      seq: 0,
+    }))
+    await new Promise<void>((resolve) => {
+      const started = performance.now()
+      const timer = setInterval(() => {
+        for (const w of loggers) {
+          for (let i = 0; i < w.scenario.linesPerTick; i++) w.logger.info({ seq: w.seq++, pad: 'x'.repeat(w.scenario.padBytes) }, 'rotation line')
+        }
+        if (performance.now() - started >= WRITE_MS) {
+          clearInterval(timer)
+          resolve()
+        }
+      }, 20)
+    })
+    await Promise.all(loggers.map((w) => w.logger.close()))
+    for (const w of loggers) {
+      written.set(w.scenario.service, w.seq)
+      rotatedFiles.set(w.scenario.service, readdirSync(logDir).filter((n) => n.startsWith(`${w.scenario.service}.log.`)))
+    }
+    // The live files are followed already: allow a refresh and a read.
+    counts = await pollUntil(
+      async () => countEvents(fluentd?.output() ?? ''),
+      (c) => SCENARIOS.every((s) => (c.get(s.service)?.size ?? 0) >= (written.get(s.service) ?? 0)),
+      20_000,
+    )
+  }, 90_000)
+
+  afterAll(async () => {
+    await fluentd?.stop()
+    rmSync(workDir, { recursive: true, force: true })
+  })
+
+  it.each(SCENARIOS.map((s) => [s.service, s] as const))('%s writer: rotated, and every line is exactly one event', (service, scenario) => {
+    const total = written.get(service) ?? 0
+    expect(total).toBeGreaterThan((WRITE_MS / 20) * scenario.linesPerTick * 0.5)
+    // Rotation really happened (twice at the default 15 s minimum age), by rename to <name>.log.N.
+    expect(rotatedFiles.get(service)?.sort()).toEqual([`${service}.log.1`, `${service}.log.2`])
+    const seen = counts.get(service) ?? new Map<number, number>()
+    const missing = Array.from({ length: total }, (_, seq) => seq).filter((seq) => !seen.has(seq))
+    const twice = [...seen].filter(([, n]) => n !== 1).map(([seq]) => seq)
+    expect({ missing: missing.length, twice: twice.length, firstMissing: missing.slice(0, 5) }).toEqual({ missing: 0, twice: 0, firstMissing: [] })
+    expect(seen.size).toBe(total)
+  })
+})
