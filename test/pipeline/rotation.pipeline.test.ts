@@ -28,18 +28,14 @@ const SCENARIOS: Scenario[] = [
 /** Long enough for two paced rotations at the default minimum age (15 s). */
 const WRITE_MS = 33_000
 
-/** `<time> <tag>: <record>` lines of `@type stdout` for our tags, counted per service and seq. */
-function countEvents(output: string): Map<string, Map<number, number>> {
-  const counts = new Map<string, Map<number, number>>()
-  for (const line of output.split('\n')) {
-    const m = /^\S+ \S+ \S+ fluentdlog\.\S+: (\{.*\})$/.exec(line)
-    if (!m?.[1]) continue
-    const record = JSON.parse(m[1]) as { service: string; seq: number }
-    const perService = counts.get(record.service) ?? new Map<number, number>()
-    perService.set(record.seq, (perService.get(record.seq) ?? 0) + 1)
-    counts.set(record.service, perService)
-  }
-  return counts
+/** Counts a `<time> <tag>: <record>` line of `@type stdout` for our tags, per service and seq. */
+function countEvent(counts: Map<string, Map<number, number>>, line: string): void {
+  const m = /^\S+ \S+ \S+ fluentdlog\.\S+: (\{.*\})$/.exec(line)
+  if (!m?.[1]) return
+  const record = JSON.parse(m[1]) as { service: string; seq: number }
+  const perService = counts.get(record.service) ?? new Map<number, number>()
+  perService.set(record.seq, (perService.get(record.seq) ?? 0) + 1)
+  counts.set(record.service, perService)
 }
 
 describePipeline('rotation under the real in_tail: every line one event, at several rates and sizes', ({ runner }) => {
@@ -49,7 +45,7 @@ describePipeline('rotation under the real in_tail: every line one event, at seve
   let fluentd: RunningFluentd | undefined
   const written = new Map<string, number>()
   const rotatedFiles = new Map<string, string[]>()
-  let counts = new Map<string, Map<number, number>>()
+  const counts = new Map<string, Map<number, number>>()
 
   beforeAll(async () => {
     mkdirSync(logDir, { recursive: true })
@@ -61,6 +57,7 @@ describePipeline('rotation under the real in_tail: every line one event, at seve
     ].join('\n')
     // Fluentd runs first, as a sidecar does: it finds each file only on a refresh (every 5 s).
     fluentd = await startFluentd({ runner, config, workDir })
+    fluentd.onLine((line) => countEvent(counts, line))
 
     const loggers = SCENARIOS.map((s) => ({
       scenario: s,
@@ -86,8 +83,8 @@ describePipeline('rotation under the real in_tail: every line one event, at seve
       rotatedFiles.set(w.scenario.service, readdirSync(logDir).filter((n) => n.startsWith(`${w.scenario.service}.log.`)))
     }
     // The live files are followed already: allow a refresh and a read.
-    counts = await pollUntil(
-      async () => countEvents(fluentd?.output() ?? ''),
+    await pollUntil(
+      async () => counts,
       (c) => SCENARIOS.every((s) => (c.get(s.service)?.size ?? 0) >= (written.get(s.service) ?? 0)),
       20_000,
     )

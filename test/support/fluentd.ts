@@ -86,8 +86,10 @@ export function stackSource(places: StackConfPlaces): string {
 
 export interface RunningFluentd {
   pid: number
-  /** Fluentd's stdout and stderr so far (its own log, and whatever `@type stdout` printed). */
+  /** The last 1 MB of Fluentd's stdout and stderr (its own log, and whatever `@type stdout` printed). */
   output(): string
+  /** Calls `listener` with every later line of Fluentd's stdout and stderr (for counting events). */
+  onLine(listener: (line: string) => void): void
   /** Resolves when a line of the output matches (checked against what was already printed too). */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<void>
   /** SIGTERM (Fluentd's clean stop), SIGKILL after 15 s; resolves when it has exited. Idempotent. */
@@ -101,10 +103,12 @@ export async function startFluentd(options: { runner: string; config: string; wo
   const child: ChildProcess = spawn(options.runner, ['-c', confPath], { cwd: options.workDir, stdio: ['ignore', 'pipe', 'pipe'] })
   let text = ''
   const waiters = new Set<{ pattern: RegExp; resolve: () => void }>()
+  const listeners: Array<(line: string) => void> = []
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => {
-      // Bounded: keep the last 4 MB, enough for every event a test prints.
-      text = `${text}${line}\n`.slice(-4_000_000)
+      // Bounded: a test that needs every line (the rotation test prints megabytes) uses onLine.
+      text = `${text}${line}\n`.slice(-1_000_000)
+      for (const listener of listeners) listener(line)
       for (const w of waiters) {
         if (w.pattern.test(line)) {
           waiters.delete(w)
@@ -116,6 +120,7 @@ export async function startFluentd(options: { runner: string; config: string; wo
   const exited = once(child, 'exit')
   const waitFor = (pattern: RegExp, timeoutMs: number): Promise<void> => {
     if (text.split('\n').some((l) => pattern.test(l))) return Promise.resolve()
+    // (Lines older than the kept megabyte are not searched: wait for what is known to come later.)
     return new Promise((resolvePromise, reject) => {
       const waiter = { pattern, resolve: () => (clearTimeout(timer), resolvePromise()) }
       const timer = setTimeout(() => {
@@ -146,5 +151,5 @@ export async function startFluentd(options: { runner: string; config: string; wo
     await stop()
     throw err
   }
-  return { pid: child.pid ?? -1, output: () => text, waitFor, stop }
+  return { pid: child.pid ?? -1, output: () => text, onLine: (listener) => void listeners.push(listener), waitFor, stop }
 }
