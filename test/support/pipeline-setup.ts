@@ -12,15 +12,8 @@
 import type { TestProject } from 'vitest/node'
 import { locateFluentdRunner, prepareFluentd } from './fluentd.js'
 import { serversRequired, setupEngines } from './global-setup.js'
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Path of the Fluentd runner, '' when the pipeline suites are skipped. */
-    fluentdRunner: string
-    /** Why the pipeline suites are skipped ('' when Fluentd and Elasticsearch run). */
-    pipelineSkipReason: string
-  }
-}
+// For the `ProvidedContext` keys it declares.
+import type {} from './pipeline.js'
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const located = locateFluentdRunner()

@@ -5,6 +5,15 @@
 import { describe, inject, it } from 'vitest'
 import { searchEngine, searchEnginesSkipReason, type SearchEngineInfo } from './engines.js'
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Path of the Fluentd runner, '' when the pipeline suites are skipped. */
+    fluentdRunner: string
+    /** Why the pipeline suites are skipped ('' when Fluentd and Elasticsearch run). */
+    pipelineSkipReason: string
+  }
+}
+
 export interface PipelineContext {
   /** The Fluentd runner script (`TRACEWIRE_FLUENTD`). */
   runner: string
