@@ -82,7 +82,8 @@ describePipeline('the sidecar route: examples/stack/fluentd/fluent.conf on the r
     expect(lines).toHaveLength(305)
     // Elasticsearch's rejections reach only Fluentd's log ("dump an error event"): show them when they happen.
     expect(fluentd?.output()).not.toContain('dump an error event')
-    expect(sidecar).toHaveLength(lines.length)
+    const fluentdWarnings = (fluentd?.output() ?? '').split('\n').filter((l) => /\[(warn|error)\]/.test(l)).join('\n')
+    expect(sidecar.length, `documents for ${lines.length} lines; Fluentd's warnings:\n${fluentdWarnings}`).toBe(lines.length)
     const bySeq = new Map(sidecar.map((d) => [key(d._source), d]))
     expect(bySeq.size).toBe(lines.length) // no line twice
     for (const line of lines) {
