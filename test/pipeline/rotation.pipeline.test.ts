@@ -1,8 +1,8 @@
 // Issue 9 item 16 / issue 14 item 4: rotation under the real tailer. The stack's own <source> (the reference
 // `in_tail`: refresh_interval 5s, default rotate_wait 5s) follows a folder where createLogger rotates by size
-// at several write rates and line sizes, and daily across a UTC midnight, all at once; Fluentd prints every event to its stdout and we count
-// them. Before rotate.minAgeMs, the fast writer lost thousands of lines: a file renamed before in_tail's next
-// refresh was never read at all.
+// at several write rates and line sizes, and daily across a UTC midnight, all at once; Fluentd prints every
+// event to its stdout and we count them. Before rotate.minAgeMs, the fast writer lost thousands of lines: a
+// file renamed before in_tail's next refresh was never read at all.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
