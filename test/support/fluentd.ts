@@ -85,7 +85,6 @@ export function stackSource(places: StackConfPlaces): string {
 }
 
 export interface RunningFluentd {
-  pid: number
   /** The last 1 MB of Fluentd's stdout and stderr (its own log, and whatever `@type stdout` printed). */
   output(): string
   /** Calls `listener` with every later line of Fluentd's stdout and stderr (for counting events). */
@@ -151,5 +150,5 @@ export async function startFluentd(options: { runner: string; config: string; wo
     await stop()
     throw err
   }
-  return { pid: child.pid ?? -1, output: () => text, onLine: (listener) => void listeners.push(listener), waitFor, stop }
+  return { output: () => text, onLine: (listener) => void listeners.push(listener), waitFor, stop }
 }

@@ -3,7 +3,7 @@
 // (a script running Fluentd 1.16 with fluent-plugin-elasticsearch, e.g. `fluentd.sh` of the test setup).
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { locateFluentdRunner, stackFluentConf, startFluentd, type RunningFluentd } from '../../../test/support/fluentd.js'
+import { locateFluentdRunner, stackFluentConf, startFluentd } from '../../../test/support/fluentd.js'
 
 /**
  * Index prefix of the sidecar route in the demo. The stack writes `fluentd-<service>-YYYYMMDD`, as the direct
@@ -13,7 +13,6 @@ import { locateFluentdRunner, stackFluentConf, startFluentd, type RunningFluentd
 export const SIDECAR_INDEX_PREFIX = 'sidecar'
 
 export interface DemoSidecar {
-  fluentd: RunningFluentd
   stop(): Promise<void>
 }
 
@@ -29,7 +28,7 @@ export async function startSidecar(options: { logDir: string; stateDir: string; 
   const config = stackFluentConf(options).replace('index_name fluentd-${service}-%Y%m%d', `index_name ${SIDECAR_INDEX_PREFIX}-\${service}-%Y%m%d`)
   try {
     const fluentd = await startFluentd({ runner: located.runner, config, workDir: options.stateDir })
-    return { fluentd, stop: () => fluentd.stop() }
+    return { stop: () => fluentd.stop() }
   } catch (err) {
     // Ruby or the runner not working here: the demo goes on without the sidecar and says why.
     return { skipped: `Fluentd did not start (${(err as Error).message.split('\n')[0]}); its configuration is ${join(options.stateDir, 'fluent.conf')}` }
