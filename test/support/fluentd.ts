@@ -89,8 +89,6 @@ export interface RunningFluentd {
   output(): string
   /** Calls `listener` with every later line of Fluentd's stdout and stderr (for counting events). */
   onLine(listener: (line: string) => void): void
-  /** Resolves when a line of the output matches (checked against what was already printed too). */
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>
   /** SIGTERM (Fluentd's clean stop), SIGKILL after 15 s; resolves when it has exited. Idempotent. */
   stop(): Promise<void>
 }
@@ -100,13 +98,18 @@ export async function startFluentd(options: { runner: string; config: string; wo
   const confPath = join(options.workDir, 'fluent.conf')
   writeFileSync(confPath, options.config)
   const child: ChildProcess = spawn(options.runner, ['-c', confPath], { cwd: options.workDir, stdio: ['ignore', 'pipe', 'pipe'] })
-  let text = ''
+  // Bounded to the last ~1 MB of lines; a test that needs every line (the rotation test prints megabytes)
+  // uses onLine. An array of lines, not one string, so keeping the tail costs nothing per line.
+  const tail: string[] = []
+  let tailChars = 0
+  const text = (): string => `${tail.join('\n')}\n`
   const waiters = new Set<{ pattern: RegExp; resolve: () => void }>()
   const listeners: Array<(line: string) => void> = []
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => {
-      // Bounded: a test that needs every line (the rotation test prints megabytes) uses onLine.
-      text = `${text}${line}\n`.slice(-1_000_000)
+      tail.push(line)
+      tailChars += line.length + 1
+      while (tailChars > 1_000_000 && tail.length > 1) tailChars -= (tail.shift() as string).length + 1
       for (const listener of listeners) listener(line)
       for (const w of waiters) {
         if (w.pattern.test(line)) {
@@ -118,20 +121,19 @@ export async function startFluentd(options: { runner: string; config: string; wo
   }
   const exited = once(child, 'exit')
   const waitFor = (pattern: RegExp, timeoutMs: number): Promise<void> => {
-    if (text.split('\n').some((l) => pattern.test(l))) return Promise.resolve()
-    // (Lines older than the kept megabyte are not searched: wait for what is known to come later.)
+    if (tail.some((l) => pattern.test(l))) return Promise.resolve()
     return new Promise((resolvePromise, reject) => {
       const waiter = { pattern, resolve: () => (clearTimeout(timer), resolvePromise()) }
       const timer = setTimeout(() => {
         waiters.delete(waiter)
-        reject(new Error(`Fluentd printed no line matching ${pattern} within ${timeoutMs} ms; its output:\n${text.slice(-4000)}`))
+        reject(new Error(`Fluentd printed no line matching ${pattern} within ${timeoutMs} ms; its output:\n${text().slice(-4000)}`))
       }, timeoutMs)
       waiters.add(waiter)
       void exited.then(() => {
         if (!waiters.has(waiter)) return
         waiters.delete(waiter)
         clearTimeout(timer)
-        reject(new Error(`Fluentd exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}; its output:\n${text.slice(-4000)}`))
+        reject(new Error(`Fluentd exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}; its output:\n${text().slice(-4000)}`))
       })
     })
   }
@@ -150,5 +152,5 @@ export async function startFluentd(options: { runner: string; config: string; wo
     await stop()
     throw err
   }
-  return { output: () => text, onLine: (listener) => void listeners.push(listener), waitFor, stop }
+  return { output: text, onLine: (listener) => void listeners.push(listener), stop }
 }
