@@ -55,8 +55,9 @@ export default defineConfig({
           testTimeout: 120_000,
           // The first run installs Fluentd's Ruby packages (apt) and may download the server jars.
           hookTimeout: 600_000,
-          // One file at a time: on a 2-core machine two at once made Fluentd index some lines twice (its
-          // retried bulk requests carry no _id; FORMAT.md lists that difference between the routes).
+          // One file at a time (about 90 s): in one run with two at once on a loaded 2-core machine, Fluentd
+          // indexed 303 of 305 lines twice (its retried bulk requests carry no _id; FORMAT.md lists that
+          // difference between the routes). Two at once takes about 65 s when it passes.
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
         },
