@@ -121,9 +121,9 @@ export async function startFluentd(options: { runner: string; config: string; wo
   }
   // A test worker that ends without stop() (a failed hook, a timeout) must not leave Fluentd tailing forever;
   // SIGTERM, not SIGKILL, so the supervisor also stops its worker process.
-  const killOnExit = (): void => void child.kill('SIGTERM')
-  process.once('exit', killOnExit)
-  const exited = once(child, 'exit').finally(() => process.removeListener('exit', killOnExit))
+  const stopOnExit = (): void => void child.kill('SIGTERM')
+  process.once('exit', stopOnExit)
+  const exited = once(child, 'exit').finally(() => process.removeListener('exit', stopOnExit))
   const waitFor = (pattern: RegExp, timeoutMs: number): Promise<void> => {
     if (tail.some((l) => pattern.test(l))) return Promise.resolve()
     return new Promise((resolvePromise, reject) => {
