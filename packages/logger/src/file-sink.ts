@@ -31,13 +31,13 @@ function openAppend(file: string): number {
 }
 
 /**
- * How old the file behind `fd` already is, for the rotation pacing. A file that was there before us counts
- * from its birth time; where the file system does not report one, it counts as new (the safe side: the
- * first rotation then waits the whole minimum age).
+ * How old the file behind `fd` already is, for the rotation pacing. A file that was there before us, with
+ * lines in it, counts from its birth time; an empty one (usually one we just created: file system
+ * timestamps come from a coarse clock and can predate our own `Date.now()` by a few ms) and one whose file
+ * system reports no birth time count as new, the safe side: the first rotation waits the whole minimum age.
  */
-function ageOf(fd: number): number {
-  const { birthtimeMs } = fs.fstatSync(fd)
-  return birthtimeMs > 0 ? Math.max(0, Date.now() - birthtimeMs) : 0
+function ageOf(stat: fs.Stats): number {
+  return stat.size > 0 && stat.birthtimeMs > 0 ? Math.max(0, Date.now() - stat.birthtimeMs) : 0
 }
 
 /**
@@ -98,7 +98,7 @@ export class FileSink {
       const stat = fs.fstatSync(this.#fd)
       this.#bytes = stat.size
       this.#day = Math.floor((stat.size > 0 ? stat.mtimeMs : Date.now()) / DAY_MS)
-      this.#bornAt = performance.now() - ageOf(this.#fd)
+      this.#bornAt = performance.now() - ageOf(stat)
     }
     if (openSinks.size === 0) process.on('exit', flushAllOnExit)
     openSinks.add(this)

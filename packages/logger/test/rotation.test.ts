@@ -149,7 +149,7 @@ describe('rotation pacing: never rename a file younger than rotate.minAgeMs (def
     expect(second['@timestamp']).toBe('2026-11-27T00:00:00.100Z')
   })
 
-  it('a file that already existed counts from its birth time: an old one rotates at once', async () => {
+  it('a file that already existed with lines in it counts from its birth time: an old one rotates at once', async () => {
     const file = path.join(tempDir(), 'orders.log')
     fs.writeFileSync(file, `${JSON.stringify({ seq: -1, pad: 'y'.repeat(900) })}\n`)
     vi.useFakeTimers({ toFake: ['Date'] })
