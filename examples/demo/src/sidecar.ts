@@ -25,7 +25,10 @@ export async function startSidecar(options: { logDir: string; stateDir: string; 
   if (!located.ok) return { skipped: located.reason }
   rmSync(options.stateDir, { recursive: true, force: true })
   mkdirSync(options.stateDir, { recursive: true })
-  const config = stackFluentConf(options).replace('index_name fluentd-${service}-%Y%m%d', `index_name ${SIDECAR_INDEX_PREFIX}-\${service}-%Y%m%d`)
+  const stackIndex = 'index_name fluentd-${service}-%Y%m%d'
+  const stack = stackFluentConf(options)
+  if (!stack.includes(stackIndex)) throw new Error(`examples/stack/fluentd/fluent.conf no longer has "${stackIndex}": update the demo`)
+  const config = stack.replace(stackIndex, `index_name ${SIDECAR_INDEX_PREFIX}-\${service}-%Y%m%d`)
   try {
     const fluentd = await startFluentd({ runner: located.runner, config, workDir: options.stateDir })
     return { stop: () => fluentd.stop() }
