@@ -34,9 +34,18 @@ async function external(name: SearchEngineName, url: string): Promise<SearchEngi
   return { name, url: url.replace(/\/$/, ''), version: body.version?.number ?? 'unknown' }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const required = process.env.CI === 'true' || process.env.CI === '1' || process.env.TRACEWIRE_REQUIRE_SEARCH_SERVERS === '1'
-  const engines = selectedEngines()
+/** Whether missing prerequisites fail the run instead of skipping (CI, or `TRACEWIRE_REQUIRE_SEARCH_SERVERS=1`). */
+export function serversRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.CI === 'true' || env.CI === '1' || env.TRACEWIRE_REQUIRE_SEARCH_SERVERS === '1'
+}
+
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return setupEngines(project, selectedEngines())
+}
+
+/** Starts `engines` (or uses their `TRACEWIRE_<ENGINE>_URL`) and provides them to the project's test files. */
+export async function setupEngines(project: TestProject, engines: SearchEngineName[]): Promise<() => Promise<void>> {
+  const required = serversRequired()
   const started: SearchServer[] = []
   const teardown = async (): Promise<void> => {
     await Promise.all(started.map((s) => s.stop()))

@@ -7,6 +7,7 @@ import { runCli } from '@tracewire/cli'
 import { esJson, resolveElasticsearch, type DemoElasticsearch } from './elasticsearch.js'
 import { indexOf, readLogFile, type LogLine } from './log-file.js'
 import { startService, stopService, type RunningService } from './services.js'
+import { SIDECAR_INDEX_PREFIX, startSidecar, type DemoSidecar } from './sidecar.js'
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 const logDir = process.env.DEMO_LOG_DIR ?? join(repoRoot, '.tmp', 'demo', 'logs')
@@ -72,12 +73,60 @@ async function showShipped(es: DemoElasticsearch, expected: number, traceId: str
   if (status === 0) say(`\n6. The same trace as a waterfall, one self-contained page: ${traceHtml.startsWith(repoRoot) ? relative(repoRoot, traceHtml) : traceHtml}`)
 }
 
+interface TraceJson {
+  total: number
+  lines: Array<{ _index: string; source: Record<string, unknown> }>
+}
+
+async function traceJson(es: DemoElasticsearch, traceId: string, index: string): Promise<TraceJson> {
+  let stdout = ''
+  const code = await runCli(['trace', traceId, '--es', es.url, '--index', index, '--json'], { stdout: (text) => (stdout += text), stderr: () => {}, env: process.env })
+  // Exit status 1: nothing indexed (yet).
+  return code === 0 ? (JSON.parse(stdout) as TraceJson) : { total: 0, lines: [] }
+}
+
+/** The documents of one trace as comparable text: each `_source` whole, in a stable order. */
+const documentsOf = (trace: TraceJson): string[] => trace.lines.map((l) => JSON.stringify(l.source)).sort()
+
+async function showSidecar(es: DemoElasticsearch, sidecar: DemoSidecar, traceId: string): Promise<boolean> {
+  const direct = await traceJson(es, traceId, 'fluentd-*')
+  say(`\n7. The same files, tailed by the real Fluentd with examples/stack/fluentd/fluent.conf (the sidecar route),`)
+  say(`   into ${SIDECAR_INDEX_PREFIX}-<service>-YYYYMMDD here so both routes sit side by side (waiting for its 5 s flush)...`)
+  let viaSidecar = await traceJson(es, traceId, `${SIDECAR_INDEX_PREFIX}-*`)
+  for (let i = 0; i < 120 && viaSidecar.total < direct.total; i++) {
+    await new Promise((r) => setTimeout(r, 500))
+    viaSidecar = await traceJson(es, traceId, `${SIDECAR_INDEX_PREFIX}-*`)
+  }
+  await sidecar.stop()
+  say(`\n   \`tracewire trace ${traceId} --index '${SIDECAR_INDEX_PREFIX}-*'\`:`)
+  await runCli(['trace', traceId, '--es', es.url, '--index', `${SIDECAR_INDEX_PREFIX}-*`], {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+  })
+  const same = viaSidecar.total === direct.total && JSON.stringify(documentsOf(viaSidecar)) === JSON.stringify(documentsOf(direct))
+  say(
+    same
+      ? `\n   Both routes hold the same ${direct.total} documents for this trace: Fluentd with the stack's configuration indexed exactly what @tracewire/shipper indexed.`
+      : `\n   The routes differ: ${viaSidecar.total} documents through Fluentd, ${direct.total} through the shipper.`,
+  )
+  return same
+}
+
 async function main(): Promise<void> {
   rmSync(logDir, { recursive: true, force: true })
   mkdirSync(logDir, { recursive: true })
   const es = await resolveElasticsearch(say)
   const esEnv: Record<string, string> = es ? { ES_URL: es.url } : {}
   const files = { orders: join(logDir, 'orders.log'), payments: join(logDir, 'payments.log') }
+  // The sidecar starts first, as in a deployment: it finds the services' files on its 5 s refresh.
+  let sidecar: DemoSidecar | undefined
+  let sidecarSkipped = 'no Elasticsearch to ship to'
+  if (es) {
+    const started = await startSidecar({ logDir, stateDir: `${logDir}.fluentd`, elasticsearchUrl: es.url })
+    if ('skipped' in started) sidecarSkipped = started.skipped
+    else sidecar = started
+  }
 
   say('1. Starting payments (Fastify) and orders (Express), both logging with @tracewire/logger...')
   const payments = await startService('payments', { LOG_FILE: files.payments, ...esEnv })
@@ -117,17 +166,22 @@ async function main(): Promise<void> {
     say(`   ${file.startsWith(repoRoot) ? relative(repoRoot, file) : file}: ${own.length} lines -> ${[...new Set(own.map(indexOf))].join(', ')}`)
   }
 
+  let routesAgree = true
   if (es) {
     try {
       await showShipped(es, lines.length, failed.traceId)
+      if (sidecar) routesAgree = await showSidecar(es, sidecar, failed.traceId)
     } finally {
+      await sidecar?.stop()
       await es.stop()
     }
   } else {
     say('\n4. Direct shipping to Elasticsearch: skipped (set ES_URL, or install Java 17 + Maven for the embedded one).')
   }
+  if (!sidecar) say(`\n7. The sidecar route (the real Fluentd with the stack's fluent.conf): skipped, ${sidecarSkipped}.`)
   say(`\nDone. The log files are in ${logDir}`)
   if (services.size < 2) throw new Error('the declined order should have lines from both services')
+  if (!routesAgree) throw new Error('the sidecar route and the direct route indexed different documents')
 }
 
 main().catch((err: unknown) => {

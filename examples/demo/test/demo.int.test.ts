@@ -7,7 +7,8 @@ import { runDemo } from './run-demo.js'
 describeEngines('the demo with direct shipping', (engine) => {
   it('ships every line it wrote and reads the trace back as a timeline', async () => {
     if (engine.name !== 'elasticsearch') return
-    const { code, stdout, logDir } = await runDemo({ ES_URL: engine.url })
+    // The sidecar route has its own test (demo.pipeline.test.ts, with the real Fluentd).
+    const { code, stdout, logDir } = await runDemo({ ES_URL: engine.url, TRACEWIRE_FLUENTD: '' })
     expect(code).toBe(0)
     const [, shipped, written] = /(\d+) of the (\d+) lines written are in Elasticsearch/.exec(stdout) ?? []
     expect(Number(written)).toBeGreaterThan(0)
@@ -23,5 +24,6 @@ describeEngines('the demo with direct shipping', (engine) => {
     expect(page).toContain('<div class="tw-lane" data-service="payments">')
     // payments' parent_span_id is orders' outgoing call (no line carries it): drawn nested under orders.
     expect(page).toMatch(/<div class="tw-row[^"]*" data-row="1" data-depth="1" data-parent="0" data-service="payments"/)
+    expect(stdout).toContain("7. The sidecar route (the real Fluentd with the stack's fluent.conf): skipped, TRACEWIRE_FLUENTD is not set")
   }, 180_000)
 })

@@ -24,5 +24,6 @@ describe('the demo (files only)', () => {
     expect(paymentsAccess?.parent_span_id).not.toBe(paymentsAccess?.span_id)
     expect(stdout).toMatch(/orders\.log: \d+ lines -> fluentd-orders-\d{8}/)
     expect(stdout).toContain("continued the caller's trace 4bf92f3577b34da6a3ce929d0e0e4736")
+    expect(stdout).toContain("7. The sidecar route (the real Fluentd with the stack's fluent.conf): skipped, no Elasticsearch to ship to.")
   }, 120_000)
 })

@@ -14,9 +14,11 @@ const LOGGER_OPTIONS: Record<keyof LoggerOptions, true> = {
   redact: true, maxLineBytes: true, maxDepth: true, handleExit: true, shutdownTimeoutMs: true, elasticsearch: true,
   serializers: true, bindings: true,
 }
-const ROTATE_OPTIONS: Record<keyof RotateOptions, true> = { maxBytes: true, daily: true, maxFiles: true }
+const ROTATE_OPTIONS: Record<keyof RotateOptions, true> = { maxBytes: true, daily: true, maxFiles: true, minAgeMs: true }
 const TRACE_FIELD_OPTIONS: Record<keyof TraceFieldOptions, true> = { traceId: true, spanId: true, traceFlags: true }
 const REDACT_OPTIONS: Record<keyof RedactOptions, true> = { paths: true, replaceDefaults: true, censor: true, remove: true }
+/** Youngest age at which a log file may be renamed (FORMAT.md "Files and rotation"). */
+const DEFAULT_ROTATE_MIN_AGE_MS = 15_000
 
 /** ECS version written as `ecs.version`; 1.6 is the ECS release that matches Elasticsearch 7.10. */
 export const ECS_VERSION = '1.6.0'
@@ -144,7 +146,13 @@ export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = 
     const maxBytes = given.maxBytes === undefined ? 0 : positiveInteger(given.maxBytes, 'rotate.maxBytes', 0)
     const daily = given.daily === true
     if (maxBytes === 0 && !daily) fail('TW_LOGGER_INVALID_OPTION', 'Invalid rotate: set rotate.maxBytes and/or rotate.daily')
-    rotate = { maxBytes, daily, maxFiles: positiveInteger(given.maxFiles, 'rotate.maxFiles', 5) }
+    rotate = {
+      maxBytes,
+      daily,
+      maxFiles: positiveInteger(given.maxFiles, 'rotate.maxFiles', 5),
+      // Above in_tail's refresh_interval (5 s in the reference) plus rotate_wait (5 s): see FORMAT.md.
+      minAgeMs: positiveInteger(given.minAgeMs, 'rotate.minAgeMs', DEFAULT_ROTATE_MIN_AGE_MS, 0),
+    }
   }
   const ecs = schema === 'ecs'
   const tf = options.traceFields === undefined ? {} : optionsObject(options.traceFields, 'traceFields', TRACE_FIELD_OPTIONS) as TraceFieldOptions

@@ -11,6 +11,13 @@ export interface RotateOptions {
   daily?: boolean
   /** Rotated files kept (`.1` newest). Default 5. */
   maxFiles?: number
+  /**
+   * Never rename a file younger than this; a limit reached earlier lets the file grow until this age.
+   * Default 15000: above Fluentd `in_tail`'s `refresh_interval` (5 s in the reference) plus `rotate_wait`
+   * (5 s), so the tailer has found the file before it is renamed and has finished the previous one.
+   * `0` rotates as soon as a limit is reached (only for readers that do not tail the file).
+   */
+  minAgeMs?: number
 }
 
 /** Redaction settings, applied through pino's `redact` option (compiled once at construction). */
