@@ -146,12 +146,16 @@ export function serializeError(
   ancestors: object[] = [],
   causes = 0,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = Object.create(null)
+  // A plain object literal, not Object.create(null) like the walk's objects: V8 keeps a null-prototype
+  // object in dictionary mode, which made every later step on it (the size probe, JSON.stringify) several
+  // times slower, and this runs for every logged error. Own fields named `__proto__` are defined as data.
   ancestors.push(err)
+  const out: Record<string, unknown> = {
+    type: readSafely(() => err.constructor?.name ?? err.name ?? 'Error'),
+    message: readSafely(() => String(err.message)),
+    stack: readSafely(() => String(err.stack)),
+  }
   try {
-    out.type = readSafely(() => err.constructor?.name ?? err.name ?? 'Error')
-    out.message = readSafely(() => String(err.message))
-    out.stack = readSafely(() => String(err.stack))
     const code = readSafely(() => (err as { code?: unknown }).code)
     if (code !== undefined) out.code = normalize(code, limits, depth + 1, ancestors)
     const cause = readSafely(() => (err as { cause?: unknown }).cause)
@@ -176,14 +180,16 @@ export function serializeError(
       keys = []
     }
     for (const key of keys.slice(0, limits.maxKeys)) {
-      if (key in out) continue
+      if (Object.prototype.hasOwnProperty.call(out, key)) continue
       let item: unknown
       try {
         item = normalize((err as unknown as Record<string, unknown>)[key], limits, depth + 1, ancestors)
       } catch (e) {
         item = unserializable(e)
       }
-      if (item !== undefined) out[key] = item
+      if (item === undefined) continue
+      if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true })
+      else out[key] = item
     }
   } finally {
     ancestors.pop()

@@ -128,6 +128,18 @@ const cases: Case[] = [
     expect(line).toContain(MARKERS.depth)
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536)
   } },
+  { name: 'an error with own __proto__ and toString fields keeps them as data', act: (l) => {
+    const e = new Error('odd')
+    Object.defineProperty(e, '__proto__', { value: { polluted: true }, enumerable: true })
+    Object.defineProperty(e, 'toString', { value: 'a field', enumerable: true })
+    l.error({ err: e, other: e }, 'm')
+  }, check: (r, line) => {
+    expect(line).toContain('"__proto__":{"polluted":true}')
+    expect(Object.prototype.hasOwnProperty.call(r.err, '__proto__')).toBe(true)
+    expect(r.err).toMatchObject({ type: 'Error', message: 'odd', toString: 'a field' })
+    expect(r.other).toMatchObject({ type: 'Error', message: 'odd', toString: 'a field' })
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  } },
   { name: 'non-string message', act: (l) => l.info(42 as unknown as string), check: (r) => expect(r.message).toBe('42') },
   { name: 'key with quotes', act: (l) => l.info({ 'a"b': 1 }, 'm'), check: (r) => expect(r['a"b']).toBe(1) },
 ]
