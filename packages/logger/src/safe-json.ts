@@ -69,6 +69,7 @@ export function normalize(value: unknown, limits: WalkLimits, depth = 1, ancesto
   }
   if (value === null) return null
   try {
+    if (ArrayBuffer.isView(value) && value.byteLength > limits.maxItems) return boundedView(value, limits)
     const toJSON = (value as { toJSON?: unknown }).toJSON
     if (typeof toJSON === 'function') {
       const replaced: unknown = toJSON.call(value)
@@ -79,6 +80,29 @@ export function normalize(value: unknown, limits: WalkLimits, depth = 1, ancesto
   } catch (err) {
     return unserializable(err)
   }
+}
+
+/**
+ * A Buffer or typed array larger than `maxItems`, bounded without copying all of it: a Buffer's `toJSON`
+ * (and the index keys of other typed arrays) would first build one entry per byte, which for an accidental
+ * 10 MB body is the very cost the line cap exists to avoid. The result has the Buffer's JSON shape
+ * (`{ type: 'Buffer', data: [...] }`) or, for other views, the list of their first elements, ending with a
+ * marker counting the rest.
+ */
+function boundedView(view: ArrayBufferView, limits: WalkLimits): unknown {
+  const elements = view instanceof DataView ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : view as unknown as ArrayLike<number | bigint>
+  let kept = Math.min(elements.length, limits.maxItems)
+  if (limits.budget !== undefined) {
+    kept = Math.max(0, Math.min(kept, limits.budget.nodes))
+    limits.budget.nodes -= kept
+  }
+  const data: unknown[] = new Array(kept)
+  for (let i = 0; i < kept; i++) {
+    const item = elements[i] as number | bigint
+    data[i] = typeof item === 'bigint' ? item.toString() : item
+  }
+  data.push(`${MARKERS.truncated}${elements.length - kept} more items]`)
+  return Buffer.isBuffer(view) ? { type: 'Buffer', data } : data
 }
 
 function normalizeObject(value: object, limits: WalkLimits, depth: number, ancestors: object[]): unknown {

@@ -271,6 +271,19 @@ describe('oversized calls: one capped line whose markers count exactly what was 
     expect(record.password).toMatch(/^\[Redacted\]$|^\[Truncated: value over 65536 bytes\]$/)
   })
 
+  it('a 10 MB Buffer and a 1M-element typed array are bounded, not expanded byte by byte', async () => {
+    const body = Buffer.alloc(10 * 1024 * 1024, 7)
+    const floats = new Float64Array(1_000_000).fill(1.5)
+    const [line] = await captureLines({}, (l) => l.info({ body, floats }, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as { body: { type: string, data: unknown[] }, floats: unknown[] }
+    expect(record.body.type).toBe('Buffer')
+    expect(record.body.data[0]).toBe(7)
+    expect(record.body.data.length - 1 + cutCount(String(record.body.data.at(-1)), 'items')).toBe(body.length)
+    expect(record.floats[0]).toBe(1.5)
+    expect(record.floats.length - 1 + cutCount(String(record.floats.at(-1)), 'items')).toBe(floats.length)
+  })
+
   it('a string a marker would make longer is not cut', async () => {
     const fields = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, 'w'.repeat(70)]))
     const [line] = await captureLines({}, (l) => l.info(fields, 'm'))
