@@ -69,6 +69,7 @@ export function normalize(value: unknown, limits: WalkLimits, depth = 1, ancesto
   }
   if (value === null) return null
   try {
+    if (ArrayBuffer.isView(value) && value.byteLength > limits.maxItems) return boundedView(value, limits)
     const toJSON = (value as { toJSON?: unknown }).toJSON
     if (typeof toJSON === 'function') {
       const replaced: unknown = toJSON.call(value)
@@ -79,6 +80,29 @@ export function normalize(value: unknown, limits: WalkLimits, depth = 1, ancesto
   } catch (err) {
     return unserializable(err)
   }
+}
+
+/**
+ * A Buffer or typed array larger than `maxItems`, bounded without copying all of it: a Buffer's `toJSON`
+ * (and the index keys of other typed arrays) would first build one entry per byte, which for an accidental
+ * 10 MB body is the very cost the line cap exists to avoid. The result has the Buffer's JSON shape
+ * (`{ type: 'Buffer', data: [...] }`) or, for other views, the list of their first elements, ending with a
+ * marker counting the rest.
+ */
+function boundedView(view: ArrayBufferView, limits: WalkLimits): unknown {
+  const elements = view instanceof DataView ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : view as unknown as ArrayLike<number | bigint>
+  let kept = Math.min(elements.length, limits.maxItems)
+  if (limits.budget !== undefined) {
+    kept = Math.max(0, Math.min(kept, limits.budget.nodes))
+    limits.budget.nodes -= kept
+  }
+  const data: unknown[] = new Array(kept)
+  for (let i = 0; i < kept; i++) {
+    const item = elements[i] as number | bigint
+    data[i] = typeof item === 'bigint' ? item.toString() : item
+  }
+  data.push(`${MARKERS.truncated}${elements.length - kept} more items]`)
+  return Buffer.isBuffer(view) ? { type: 'Buffer', data } : data
 }
 
 function normalizeObject(value: object, limits: WalkLimits, depth: number, ancestors: object[]): unknown {
@@ -146,12 +170,16 @@ export function serializeError(
   ancestors: object[] = [],
   causes = 0,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = Object.create(null)
+  // A plain object literal, not Object.create(null) like the walk's objects: V8 keeps a null-prototype
+  // object in dictionary mode, which made every later step on it (the size probe, JSON.stringify) several
+  // times slower, and this runs for every logged error. Own fields named `__proto__` are defined as data.
   ancestors.push(err)
+  const out: Record<string, unknown> = {
+    type: readSafely(() => err.constructor?.name ?? err.name ?? 'Error'),
+    message: readSafely(() => String(err.message)),
+    stack: readSafely(() => String(err.stack)),
+  }
   try {
-    out.type = readSafely(() => err.constructor?.name ?? err.name ?? 'Error')
-    out.message = readSafely(() => String(err.message))
-    out.stack = readSafely(() => String(err.stack))
     const code = readSafely(() => (err as { code?: unknown }).code)
     if (code !== undefined) out.code = normalize(code, limits, depth + 1, ancestors)
     const cause = readSafely(() => (err as { cause?: unknown }).cause)
@@ -176,14 +204,16 @@ export function serializeError(
       keys = []
     }
     for (const key of keys.slice(0, limits.maxKeys)) {
-      if (key in out) continue
+      if (Object.prototype.hasOwnProperty.call(out, key)) continue
       let item: unknown
       try {
         item = normalize((err as unknown as Record<string, unknown>)[key], limits, depth + 1, ancestors)
       } catch (e) {
         item = unserializable(e)
       }
-      if (item !== undefined) out[key] = item
+      if (item === undefined) continue
+      if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true })
+      else out[key] = item
     }
   } finally {
     ancestors.pop()

@@ -128,6 +128,18 @@ const cases: Case[] = [
     expect(line).toContain(MARKERS.depth)
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65536)
   } },
+  { name: 'an error with own __proto__ and toString fields keeps them as data', act: (l) => {
+    const e = new Error('odd')
+    Object.defineProperty(e, '__proto__', { value: { polluted: true }, enumerable: true })
+    Object.defineProperty(e, 'toString', { value: 'a field', enumerable: true })
+    l.error({ err: e, other: e }, 'm')
+  }, check: (r, line) => {
+    expect(line).toContain('"__proto__":{"polluted":true}')
+    expect(Object.prototype.hasOwnProperty.call(r.err, '__proto__')).toBe(true)
+    expect(r.err).toMatchObject({ type: 'Error', message: 'odd', toString: 'a field' })
+    expect(r.other).toMatchObject({ type: 'Error', message: 'odd', toString: 'a field' })
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  } },
   { name: 'non-string message', act: (l) => l.info(42 as unknown as string), check: (r) => expect(r.message).toBe('42') },
   { name: 'key with quotes', act: (l) => l.info({ 'a"b': 1 }, 'm'), check: (r) => expect(r['a"b']).toBe(1) },
 ]
@@ -257,6 +269,19 @@ describe('oversized calls: one capped line whose markers count exactly what was 
     expect(line).not.toContain('Bearer')
     const record = JSON.parse(line as string) as Record<string, unknown>
     expect(record.password).toMatch(/^\[Redacted\]$|^\[Truncated: value over 65536 bytes\]$/)
+  })
+
+  it('a 10 MB Buffer and a 1M-element typed array are bounded, not expanded byte by byte', async () => {
+    const body = Buffer.alloc(10 * 1024 * 1024, 7)
+    const floats = new Float64Array(1_000_000).fill(1.5)
+    const [line] = await captureLines({}, (l) => l.info({ body, floats }, 'm'))
+    expect(Buffer.byteLength(line as string)).toBeLessThanOrEqual(65536)
+    const record = JSON.parse(line as string) as { body: { type: string, data: unknown[] }, floats: unknown[] }
+    expect(record.body.type).toBe('Buffer')
+    expect(record.body.data[0]).toBe(7)
+    expect(record.body.data.length - 1 + cutCount(String(record.body.data.at(-1)), 'items')).toBe(body.length)
+    expect(record.floats[0]).toBe(1.5)
+    expect(record.floats.length - 1 + cutCount(String(record.floats.at(-1)), 'items')).toBe(floats.length)
   })
 
   it('a string a marker would make longer is not cut', async () => {
