@@ -2,6 +2,7 @@
  * Turns the search hits of one trace into a timeline and renders it for people or machines.
  * Pure functions: no I/O, so the layout is pinned by table tests.
  */
+import { lineFields, readField, schemaOf } from '@tracewire/contract'
 
 /** One search hit as Elasticsearch/OpenSearch returns it. */
 export interface SearchHit {
@@ -63,15 +64,17 @@ export function buildTimeline(traceId: string, hits: readonly SearchHit[], total
       last = epochMs
       offsetMs = epochMs - first
     }
-    const service = stringField(source.service) ?? '?'
+    // A trace can cross services that log with different schemas (`@tracewire/contract`).
+    const names = lineFields(schemaOf(source) ?? 'default')
+    const service = stringField(readField(source, names.service)) ?? '?'
     if (!services.includes(service)) services.push(service)
     return {
       offsetMs,
       timestamp,
       service,
-      spanId: stringField(source.span_id),
-      level: stringField(source.level) ?? '?',
-      message: stringField(source.message) ?? '',
+      spanId: stringField(readField(source, names.spanId)),
+      level: stringField(readField(source, names.level)) ?? '?',
+      message: stringField(readField(source, names.message)) ?? '',
       request: requestSummary(source),
       error: errorSummary(source.err),
       index: hit._index,

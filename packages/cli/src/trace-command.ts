@@ -1,6 +1,7 @@
 /**
  * `tracewire trace <trace_id>`: every line of one trace, across services, as a timeline.
  */
+import { LINE_SCHEMAS, lineFields } from '@tracewire/contract'
 import { resolveEndpoint, type Endpoint } from './endpoint.js'
 import { CliError, EXIT, usageError } from './errors.js'
 import { expectOk, requestJson } from './http.js'
@@ -57,11 +58,10 @@ export function parseTraceId(input: string): string {
  * returns whole documents.
  */
 export const TIMELINE_FIELDS = [
-  '@timestamp',
-  'service',
-  'span_id',
-  'level',
-  'message',
+  ...new Set(LINE_SCHEMAS.flatMap((schema) => {
+    const f = lineFields(schema)
+    return [f.timestamp, f.service, f.spanId, f.level, f.message]
+  })),
   'duration_ms',
   'status',
   'method',
@@ -72,6 +72,8 @@ export const TIMELINE_FIELDS = [
   'err.message',
 ]
 
+const TRACE_ID_FIELDS = [...new Set(LINE_SCHEMAS.map((schema) => lineFields(schema).traceId))]
+
 /** Query that finds one trace, oldest line first; `fields` limits `_source` when given. */
 export function traceQuery(traceId: string, size: number, fields?: readonly string[]): Record<string, unknown> {
   return {
@@ -80,9 +82,9 @@ export function traceQuery(traceId: string, size: number, fields?: readonly stri
     track_total_hits: true,
     query: {
       bool: {
-        // `trace_id` is a keyword with the tracewire template; under dynamic mapping it is text
-        // with a `.keyword` sub-field. Either matches the exact id.
-        should: [{ term: { trace_id: traceId } }, { term: { 'trace_id.keyword': traceId } }],
+        // The trace id field of either schema (`trace_id`, ECS `trace.id`) is a keyword with the
+        // tracewire template; under dynamic mapping it is text with a `.keyword` sub-field. Any matches the exact id.
+        should: TRACE_ID_FIELDS.flatMap((field) => [{ term: { [field]: traceId } }, { term: { [`${field}.keyword`]: traceId } }]),
         minimum_should_match: 1,
       },
     },

@@ -71,6 +71,21 @@ describe('buildTimeline', () => {
     expect(t.entries[0]?.offsetMs).toBeNull()
     expect(formatTimelineText(t)).toContain('?  orders')
   })
+
+  it('reads ECS lines (log.level, service.name, span.id) as written, dotted, or as nested objects', () => {
+    const ecs = (id: string, source: Record<string, unknown>): SearchHit => ({ _index: 'fluentd-billing-20261126', _id: id, _source: { 'trace.id': TRACE, ...source } })
+    const t = buildTimeline(TRACE, [
+      ecs('e1', { 'log.level': 'warn', '@timestamp': '2026-11-26T12:02:12.100Z', 'service.name': 'billing', message: 'dotted', 'span.id': '00f067aa0ba902b7' }),
+      ecs('e2', { log: { level: 'error' }, '@timestamp': '2026-11-26T12:02:12.110Z', service: { name: 'billing' }, message: 'nested', span: { id: 'b7ad6b7169203331' } }),
+      hit('d1', { '@timestamp': '2026-11-26T12:02:12.120Z', level: 'info', service: 'orders', span_id: '1111111111111111', message: 'default' }),
+    ], 3)
+    expect(t.services).toEqual(['billing', 'orders'])
+    expect(t.entries.map((e) => [e.service, e.level, e.spanId, e.message])).toEqual([
+      ['billing', 'warn', '00f067aa0ba902b7', 'dotted'],
+      ['billing', 'error', 'b7ad6b7169203331', 'nested'],
+      ['orders', 'info', '1111111111111111', 'default'],
+    ])
+  })
 })
 
 describe('formatTimelineText', () => {

@@ -56,7 +56,19 @@ describe('tracewire trace against a loopback server', () => {
     expect(req?.method).toBe('POST')
     expect(req?.path).toBe('/fluentd-orders-*/_search?ignore_unavailable=true&allow_no_indices=true')
     expect(req?.body).toEqual(traceQuery(TRACE, 10_000, TIMELINE_FIELDS))
-    expect(req?.body).toMatchObject({ query: { bool: { should: [{ term: { trace_id: TRACE } }, { term: { 'trace_id.keyword': TRACE } }] } } })
+    // Both schemas' trace id fields (default `trace_id`, ECS `trace.id`), keyword or dynamic text.
+    expect(req?.body).toMatchObject({
+      query: {
+        bool: {
+          should: [
+            { term: { trace_id: TRACE } },
+            { term: { 'trace_id.keyword': TRACE } },
+            { term: { 'trace.id': TRACE } },
+            { term: { 'trace.id.keyword': TRACE } },
+          ],
+        },
+      },
+    })
     expect(io.out).toContain(`trace ${TRACE}: 2 lines from 1 service (orders) over 40.0 ms`)
     expect(io.out).toContain('+40.0 ms  orders  00f067aa0ba902b7  info  done  [200 in 40.0 ms]')
     expect(io.err).toBe('')

@@ -7,7 +7,8 @@ import { installExitHandlers } from './exit-handlers.js'
 import { caseInsensitiveLevels } from './level-names.js'
 import { FileSink } from './file-sink.js'
 import { CLASH_KEY, LOG_ERROR_KEY, createLineBuilder, type LineLayout } from './line.js'
-import { ECS_VERSION, resolveOptions } from './options.js'
+import { ECS_VERSION, ECS_VERSION_FIELD, lineFields } from '@tracewire/contract'
+import { resolveOptions } from './options.js'
 import { redactOption } from './redact.js'
 import { fixLine, serializeError, unserializable, type WalkLimits } from './safe-json.js'
 import { timeFragment } from './timestamp.js'
@@ -32,21 +33,19 @@ function field(name: string, value: unknown): string {
 export function createLogger(options: LoggerOptions): Logger {
   const opts = resolveOptions(options)
   const ecs = opts.schema === 'ecs'
-  const names = ecs
-    ? { level: 'log.level', service: 'service.name', host: 'host.hostname', pid: 'process.pid' }
-    : { level: 'level', service: 'service', host: 'host', pid: 'pid' }
+  const names = lineFields(opts.schema)
   const limits: WalkLimits = { maxDepth: opts.maxDepth, maxItems: Infinity, maxKeys: Infinity, maxStringChars: Infinity }
   const { traceId, spanId, traceFlags } = opts.traceFields
   const reserved = new Set([
-    names.level, 'time', '@timestamp', names.service, 'message', traceId, spanId, names.host, names.pid, CLASH_KEY,
+    names.level, names.time, names.timestamp, names.service, names.message, traceId, spanId, names.host, names.pid, CLASH_KEY,
     ...(traceFlags === false ? [] : [traceFlags]),
-    ...(ecs ? ['ecs.version'] : []),
+    ...(ecs ? [ECS_VERSION_FIELD] : []),
   ])
   const layout: LineLayout = {
     serviceFragment: field(names.service, opts.service),
     messageFragment: ',"message":',
     traceFragment: createTraceFragment(opts.traceFields),
-    afterTraceFragment: (ecs ? field('ecs.version', ECS_VERSION) : '') + field(names.host, os.hostname()) + field(names.pid, process.pid),
+    afterTraceFragment: (ecs ? field(ECS_VERSION_FIELD, ECS_VERSION) : '') + field(names.host, os.hostname()) + field(names.pid, process.pid),
     reserved,
     limits,
     maxLineBytes: opts.maxLineBytes,

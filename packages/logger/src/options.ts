@@ -1,10 +1,9 @@
+import { SERVICE_NAME_RULE, isValidServiceName, lineFields } from '@tracewire/contract'
 import { closestName } from './closest-name.js'
 import { LoggerConfigError } from './errors.js'
 import type { LogLevel, LoggerOptions, RedactOptions, RotateOptions, TraceFieldOptions } from './types.js'
 import type { TraceFieldNames } from './trace-fields.js'
 
-const SERVICE_RULE = /^[a-z0-9][a-z0-9._-]*$/
-const MAX_SERVICE_BYTES = 100
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 
 // The option names of each options object, typed against its interface so a new option cannot be
@@ -19,9 +18,6 @@ const TRACE_FIELD_OPTIONS: Record<keyof TraceFieldOptions, true> = { traceId: tr
 const REDACT_OPTIONS: Record<keyof RedactOptions, true> = { paths: true, replaceDefaults: true, censor: true, remove: true }
 /** Youngest age at which a log file may be renamed (FORMAT.md "Files and rotation"). */
 const DEFAULT_ROTATE_MIN_AGE_MS = 15_000
-
-/** ECS version written as `ecs.version`; 1.6 is the ECS release that matches Elasticsearch 7.10. */
-export const ECS_VERSION = '1.6.0'
 
 export interface ResolvedOptions {
   service: string
@@ -74,20 +70,13 @@ function optionsObject(value: unknown, name: string, valid: Record<string, true>
   return value
 }
 
-/**
- * Checks `service` against the rules that make `fluentd-<service>-YYYYMMDD` a valid Elasticsearch index
- * name (FORMAT.md): a missing service gives `fluentd--YYYYMMDD`, uppercase is silently lowercased by the
- * ES plugin, and a space or `\ / * ? " < > | , # :` or a leading `- _ +` makes ES reject the index.
- */
+/** Checks `service` against the line contract's service-name rule (`@tracewire/contract`). */
 function validateService(service: unknown): string {
-  const rule = 'service must be a string of lowercase [a-z0-9][a-z0-9._-]* (at most 100 bytes, not "." or ".."), because it names the index fluentd-<service>-YYYYMMDD'
+  const rule = `service must be a string of ${SERVICE_NAME_RULE}`
   if (service === undefined) fail('TW_LOGGER_INVALID_SERVICE', `createLogger needs a service name, e.g. createLogger({ service: 'orders' }): ${rule}`)
-  if (typeof service !== 'string') fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)}: ${rule}`)
-  if (service === '.' || service === '..' || !SERVICE_RULE.test(service)) {
-    fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)}: ${rule}`)
-  }
-  if (Buffer.byteLength(service) > MAX_SERVICE_BYTES) {
-    fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)} (${Buffer.byteLength(service)} bytes): ${rule}`)
+  if (!isValidServiceName(service)) {
+    const bytes = typeof service === 'string' && service.length > 100 ? ` (${Buffer.byteLength(service)} bytes)` : ''
+    fail('TW_LOGGER_INVALID_SERVICE', `Invalid service ${show(service)}${bytes}: ${rule}`)
   }
   return service
 }
@@ -109,7 +98,7 @@ function positiveInteger(value: unknown, name: string, fallback: number, min = 1
   return value
 }
 
-function fieldName(value: unknown, name: string, fallback: string): string {
+function fieldName<F extends string | false>(value: unknown, name: string, fallback: F): string | F {
   if (value === undefined) return fallback
   if (typeof value !== 'string' || value.length === 0) {
     fail('TW_LOGGER_INVALID_OPTION', `Invalid ${name} ${show(value)}: expected a non-empty string`)
@@ -154,12 +143,12 @@ export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = 
       minAgeMs: positiveInteger(given.minAgeMs, 'rotate.minAgeMs', DEFAULT_ROTATE_MIN_AGE_MS, 0),
     }
   }
-  const ecs = schema === 'ecs'
+  const names = lineFields(schema)
   const tf = options.traceFields === undefined ? {} : optionsObject(options.traceFields, 'traceFields', TRACE_FIELD_OPTIONS) as TraceFieldOptions
   if (options.redact !== undefined && options.redact !== false && !Array.isArray(options.redact)) {
     optionsObject(options.redact, 'redact', REDACT_OPTIONS)
   }
-  const traceFlags = tf.traceFlags === false ? false : tf.traceFlags === undefined ? (ecs ? false : 'trace_flags') : fieldName(tf.traceFlags, 'traceFields.traceFlags', 'trace_flags')
+  const traceFlags = tf.traceFlags === false ? false : fieldName(tf.traceFlags, 'traceFields.traceFlags', names.traceFlags ?? false)
   return {
     service,
     level,
@@ -168,8 +157,8 @@ export function resolveOptions(options: LoggerOptions, env: NodeJS.ProcessEnv = 
     file: options.file,
     rotate,
     traceFields: {
-      traceId: fieldName(tf.traceId, 'traceFields.traceId', ecs ? 'trace.id' : 'trace_id'),
-      spanId: fieldName(tf.spanId, 'traceFields.spanId', ecs ? 'span.id' : 'span_id'),
+      traceId: fieldName(tf.traceId, 'traceFields.traceId', names.traceId),
+      spanId: fieldName(tf.spanId, 'traceFields.spanId', names.spanId),
       traceFlags,
     },
     // The fixed head (level, time, service, trace fields, host, pid) must always fit.

@@ -1,12 +1,15 @@
 /**
  * Turns one accepted log line into the document Fluentd would index and the fields that name its index.
  *
- * FORMAT.md: the logger writes `{"level":"…","time":<float seconds>,"@timestamp":"…","service":"…",…`,
- * and Fluentd removes `time` from the record after using it. The fast path reads those fields at fixed
+ * FORMAT.md: the logger writes `{"level":"…","time":<float seconds>,"@timestamp":"…","service":"…",…`
+ * (ECS: `log.level` and `service.name`, `@tracewire/contract`), and Fluentd removes `time` from the
+ * record after using it. The fast path reads those fields at fixed
  * positions and cuts the `"time":<number>,` fragment out by offsets; any other line shape falls back to
  * `JSON.parse` for validation plus a top-level scan to find the `time` member to cut. The document text
  * is never re-serialised, so what reaches Elasticsearch is byte for byte what the logger wrote.
  */
+
+import { LINE_SCHEMAS, isValidServiceName, leadingKeys, lineFields, readField, schemaOf } from '@tracewire/contract'
 
 /**
  * A line that can be indexed. The document (the record without `time`, exactly as written
@@ -18,7 +21,7 @@ export interface ParsedLine {
   headEnd: number
   tailStart: number
   end: number
-  /** The `service` field, lowercased. */
+  /** The service field (`service`, or ECS `service.name`), lowercased. */
   service: string
   /** `time` in epoch seconds. */
   timeSeconds: number
@@ -35,15 +38,21 @@ export interface RejectedLine {
   reason: string
 }
 
-// FORMAT.md: `[a-z0-9][a-z0-9._-]*`, ≤ 100 bytes. Uppercase is lowercased, as fluent-plugin-elasticsearch does.
-const SERVICE_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/
 // Year 0001 … 9999: anything else cannot make a YYYYMMDD index date.
 const MAX_TIME_SECONDS = 253402300799
 
-const LEVEL_PREFIX = '{"level":"'
-const TIME_KEY = ',"time":'
-const STAMP_KEY = ',"@timestamp":"'
-const SERVICE_KEY = ',"service":"'
+/** The leading keys of one schema as the fragments the fast path matches. */
+interface LeadingFragments {
+  level: string
+  time: string
+  stamp: string
+  service: string
+}
+
+const LEADING: readonly LeadingFragments[] = LINE_SCHEMAS.map((schema) => {
+  const [level, time, stamp, service] = leadingKeys(schema)
+  return { level: `{${JSON.stringify(level)}:"`, time: `,${JSON.stringify(time)}:`, stamp: `,${JSON.stringify(stamp)}:"`, service: `,${JSON.stringify(service)}:"` }
+})
 
 /** Reads `service` and `time` and removes `time`; returns a reason when the line cannot be indexed. */
 export function parseLine(line: string, end: number = line.length): ParsedLine | RejectedLine {
@@ -52,7 +61,11 @@ export function parseLine(line: string, end: number = line.length): ParsedLine |
 
 /** `end`: where the line ends (before a trailing newline), so the caller need not slice it off. */
 function fastPath(line: string, end: number): ParsedLine | undefined {
-  if (!line.startsWith(LEVEL_PREFIX)) return undefined
+  for (const keys of LEADING) if (line.startsWith(keys.level)) return fastPathOf(line, end, keys)
+  return undefined
+}
+
+function fastPathOf(line: string, end: number, { level: LEVEL_PREFIX, time: TIME_KEY, stamp: STAMP_KEY, service: SERVICE_KEY }: LeadingFragments): ParsedLine | undefined {
   const levelEnd = line.indexOf('"', LEVEL_PREFIX.length)
   // A level label is a short lowercase word; an escape or a long value means "not our shape".
   if (levelEnd < 0 || levelEnd > 40 || line.charCodeAt(levelEnd - 1) === 92 /* \ */) return undefined
@@ -72,7 +85,7 @@ function fastPath(line: string, end: number): ParsedLine | undefined {
   const serviceEnd = line.indexOf('"', serviceStart)
   if (serviceEnd < 0 || serviceEnd - serviceStart > 100) return undefined
   const service = line.slice(serviceStart, serviceEnd)
-  if (!SERVICE_RE.test(service)) return undefined
+  if (!isValidServiceName(service)) return undefined
   // A later duplicate `time`/`service` key would win in a JSON parser; the logger never writes one,
   // and Fluentd's parser (Oj/yajl) also keeps the last, so we only trust the fast path for well-formed tails.
   if (line.charCodeAt(end - 1) !== 125 /* } */) return undefined
@@ -98,10 +111,12 @@ function slowPath(line: string): ParsedLine | RejectedLine {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
     return { reason: 'line is not a JSON object' }
   }
-  const { service, time } = record as { service?: unknown; time?: unknown }
-  if (typeof service !== 'string') return { reason: 'line has no string "service" field' }
+  const fields = lineFields(schemaOf(record as Record<string, unknown>) ?? 'default')
+  const service = readField(record as Record<string, unknown>, fields.service)
+  const { time } = record as { time?: unknown }
+  if (typeof service !== 'string') return { reason: 'line has no string "service" (or ECS "service.name") field' }
   const lowered = service.toLowerCase()
-  if (!SERVICE_RE.test(lowered)) {
+  if (!isValidServiceName(lowered)) {
     return { reason: `"service" is not a valid index name part ([a-z0-9][a-z0-9._-]*, at most 100 bytes): ${JSON.stringify(service.slice(0, 120))}` }
   }
   if (typeof time !== 'number') return { reason: 'line has no numeric "time" field (epoch seconds)' }

@@ -2,6 +2,7 @@
  * Installs the index template for `fluentd-*` that maps the tracewire fields (FORMAT.md) the way
  * Kibana and the alerting monitors query them. Detects the server with `GET /` and picks the API.
  */
+import { indexMappings } from '@tracewire/contract'
 import { Agent, request } from 'undici'
 import { ShipperConfigError, ShipperError } from './errors.js'
 import { authorizationHeader, resolveNodes } from './http-transport.js'
@@ -11,9 +12,11 @@ import type { ElasticsearchClientLike, IndexTemplateOptions, IndexTemplateResult
 type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: string }>
 
 /**
- * Creates or replaces the `fluentd-*` template: `@timestamp` date; `level`, `service`, `trace_id`,
- * `span_id`, `trace_flags` keyword with `ignore_above`; `message` text with a `keyword` sub-field
- * (optionally analysed with `nori`). Idempotent. Throws `ShipperConfigError` for bad options and
+ * Creates or replaces the `fluentd-*` template with the line contract's mappings (`indexMappings` of
+ * `@tracewire/contract`): `@timestamp` date; the level, service and trace fields of both schemas
+ * (`level`/`log.level`, `service`/`service.name`, `trace_id`/`trace.id`, `span_id`/`span.id`,
+ * `trace_flags`) keyword with `ignore_above`; `message` text with a `keyword` sub-field (optionally
+ * analysed with `nori`). Idempotent. Throws `ShipperConfigError` for bad options and
  * `ShipperError` (code `TW_SHIPPER_TEMPLATE`) when the server refuses.
  */
 export async function ensureIndexTemplate(options: IndexTemplateOptions): Promise<IndexTemplateResult> {
@@ -48,17 +51,7 @@ export async function ensureIndexTemplate(options: IndexTemplateOptions): Promis
         ...(options.numberOfShards !== undefined ? { number_of_shards: options.numberOfShards } : {}),
         ...(options.numberOfReplicas !== undefined ? { number_of_replicas: options.numberOfReplicas } : {}),
       },
-      mappings: {
-        properties: {
-          '@timestamp': { type: 'date' },
-          level: { type: 'keyword', ignore_above: ignoreAbove },
-          service: { type: 'keyword', ignore_above: ignoreAbove },
-          trace_id: { type: 'keyword', ignore_above: ignoreAbove },
-          span_id: { type: 'keyword', ignore_above: ignoreAbove },
-          trace_flags: { type: 'keyword', ignore_above: ignoreAbove },
-          message: { type: 'text', ...(nori ? { analyzer: 'nori' } : {}), fields: { keyword: { type: 'keyword', ignore_above: ignoreAbove } } },
-        },
-      },
+      mappings: indexMappings({ ignoreAbove, nori }),
     }
     const priority = options.priority ?? 100
     const res = chosen === 'legacy'

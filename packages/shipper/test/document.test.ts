@@ -11,6 +11,15 @@ function parseLine(line: string): { document: string; service: string; timeSecon
 const line = '{"level":"info","time":1764158532.123,"@timestamp":"2026-11-26T12:02:12.123Z","service":"orders","message":"hi","n":{"time":1}}'
 
 describe('parseLine', () => {
+  // The ECS schema's line (`@tracewire/contract`): before the contract module, every one was dead-lettered
+  // with 'line has no string "service" field' (issue 9 item 6).
+  it.each([
+    ['fast path, as the logger writes it', '{"log.level":"info","time":1764158532.123,"@timestamp":"2026-11-26T12:02:12.123Z","service.name":"orders","message":"hi"}', '{"log.level":"info","@timestamp":"2026-11-26T12:02:12.123Z","service.name":"orders","message":"hi"}'],
+    ['slow path, nested service object', '{"service":{"name":"Orders"},"time":1764158532,"message":"hi"}', '{"service":{"name":"Orders"},"message":"hi"}'],
+  ])('ECS schema, %s: reads service.name and removes "time"', (_name, input, document) => {
+    expect(parseLine(input)).toMatchObject({ document, service: 'orders' })
+  })
+
   it('fast path: removes exactly the "time" member and keeps every other byte', () => {
     const parsed = parseLine(line)
     expect(parsed).toEqual({
