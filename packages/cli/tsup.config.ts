@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup'
 
+// The CLI needs the shipper's index template, connection and redaction, not its buffer and bulk
+// machinery: bundling `@tracewire/shipper` (a dev dependency) keeps only what the CLI imports, so
+// installing `@tracewire/cli` does not install the shipper.
+const bundled = { noExternal: ['@tracewire/shipper'] }
+
 export default defineConfig([
   {
+    ...bundled,
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
@@ -10,7 +16,8 @@ export default defineConfig([
     target: 'node20',
   },
   {
-    // The `tracewire` bin: ESM only (package.json has "type": "module"); dist/cli.js keeps the shebang.
+    // The `tracewire` bin (run by bin/tracewire.js): ESM only, as package.json has "type": "module".
+    ...bundled,
     entry: { cli: 'src/main.ts' },
     format: ['esm'],
     sourcemap: true,

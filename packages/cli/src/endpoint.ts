@@ -1,7 +1,8 @@
 /**
  * Where the CLI sends its requests and with which credentials. Credentials come from flags or the
  * environment (`ES_USERNAME`/`ES_PASSWORD`, `ES_API_KEY`) or the URL's user info; they end up in an
- * `Authorization` header only, never in a printed URL or message.
+ * `Authorization` header only (built by `@tracewire/shipper`'s `createSearchConnection`, the one place
+ * that does so), never in a printed URL or message.
  */
 import type { ShipperAuth } from '@tracewire/shipper'
 import { redactText } from '@tracewire/shipper'
@@ -15,13 +16,11 @@ export interface CredentialInput {
   apiKey?: string | undefined
 }
 
-/** A server to talk to: its base URL without credentials and the headers that authenticate. */
+/** A server to talk to: its base URL without credentials and the credentials that authenticate. */
 export interface Endpoint {
   /** Base URL without user info and without a trailing slash, e.g. `http://127.0.0.1:9200`. */
   readonly baseUrl: string
-  /** Headers sent with every request (authorization when credentials were given). */
-  readonly headers: Readonly<Record<string, string>>
-  /** The same credentials in the shape `ensureIndexTemplate` takes. */
+  /** The credentials, in the shape `createSearchConnection` and `ensureIndexTemplate` take. */
   readonly auth: ShipperAuth | undefined
   /** Printable form of the URL (credentials removed). */
   readonly label: string
@@ -46,7 +45,7 @@ export function resolveEndpoint(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw usageError(`${flag} must be an http(s) URL, received protocol ${JSON.stringify(url.protocol)}`)
   }
-  // fetch() refuses URLs with user info, so they become an Authorization header instead.
+  // Credentials in the URL join the precedence below instead of travelling with the URL.
   const urlUser = url.username ? decodeURIComponent(url.username) : undefined
   const urlPassword = url.password ? decodeURIComponent(url.password) : ''
   url.username = ''
@@ -54,9 +53,7 @@ export function resolveEndpoint(
   const baseUrl = url.toString().replace(/\/+$/, '')
 
   const auth = pickAuth(input, urlUser, urlPassword, env)
-  const headers: Record<string, string> = {}
-  if (auth) headers.authorization = authorizationHeader(auth)
-  return { baseUrl, headers, auth, label: baseUrl }
+  return { baseUrl, auth, label: baseUrl }
 }
 
 function pickAuth(
@@ -77,16 +74,4 @@ function splitUser(user: string, fallbackPassword: string): ShipperAuth {
   const colon = user.indexOf(':')
   if (colon === -1) return { username: user, password: fallbackPassword }
   return { username: user.slice(0, colon), password: user.slice(colon + 1) }
-}
-
-function authorizationHeader(auth: ShipperAuth): string {
-  if ('apiKey' in auth) {
-    const key =
-      typeof auth.apiKey === 'string'
-        ? auth.apiKey
-        : Buffer.from(`${auth.apiKey.id}:${auth.apiKey.api_key}`).toString('base64')
-    return `ApiKey ${key}`
-  }
-  if ('bearer' in auth) return `Bearer ${auth.bearer}`
-  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
 }

@@ -1,9 +1,10 @@
 /**
- * The CLI's only network primitive: one JSON request with a time limit. Plain `fetch` is enough for
- * a handful of admin calls, and it works the same against Elasticsearch 7.10 (OSS or default),
- * OpenSearch and Kibana, where the official clients' product checks do not (see FORMAT.md research).
+ * The CLI's only network primitive: one JSON request with a time limit, through
+ * `@tracewire/shipper`'s `createSearchConnection` (undici, the same stack and credential handling as
+ * the shipper and the index template). Plain HTTP, no official client: it works the same against
+ * Elasticsearch 7.10 (OSS or default), OpenSearch and Kibana, where the clients' product checks do not.
  */
-import { redactText } from '@tracewire/shipper'
+import { createSearchConnection, redactText } from '@tracewire/shipper'
 import { CliError } from './errors.js'
 import type { Endpoint } from './endpoint.js'
 
@@ -19,7 +20,7 @@ export interface RequestOptions {
   body?: unknown
   /** Extra headers (e.g. Kibana's `kbn-xsrf`). */
   headers?: Record<string, string>
-  /** The request is aborted after this many milliseconds. */
+  /** `--timeout-ms`: the time limit of this one request, from sending to the whole answer. */
   timeoutMs: number
 }
 
@@ -33,27 +34,26 @@ export async function requestJson(
   path: string,
   options: RequestOptions,
 ): Promise<JsonResponse> {
-  const url = `${endpoint.baseUrl}${path.startsWith('/') ? '' : '/'}${path}`
-  const headers: Record<string, string> = { accept: 'application/json', ...endpoint.headers, ...options.headers }
-  let payload: string | undefined
-  if (options.body !== undefined) {
-    payload = JSON.stringify(options.body)
-    headers['content-type'] = 'application/json'
-  }
-  let response: Response
+  // One connection per request: a command sends a handful, and nothing stays open to delay the exit.
+  const connection = createSearchConnection({
+    node: endpoint.baseUrl,
+    ...(endpoint.auth ? { auth: endpoint.auth } : {}),
+    requestTimeoutMs: options.timeoutMs,
+  })
+  let text: string
+  let status: number
   try {
-    response = await fetch(url, {
-      method,
-      headers,
-      body: payload,
-      signal: AbortSignal.timeout(options.timeoutMs),
+    const response = await connection.request(method, path, {
+      ...(options.body !== undefined ? { json: options.body } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
     })
+    text = response.body
+    status = response.status
   } catch (err) {
-    throw new CliError('TW_CLI_REQUEST', `${method} ${endpoint.label}${pathOnly(path)} failed: ${describeFetchError(err, options.timeoutMs)}`, {
-      cause: err,
-    })
+    throw new CliError('TW_CLI_REQUEST', `${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  } finally {
+    await connection.close()
   }
-  const text = await response.text()
   let body: unknown
   if (text.length > 0) {
     try {
@@ -62,7 +62,7 @@ export async function requestJson(
       body = text
     }
   }
-  return { status: response.status, body }
+  return { status, body }
 }
 
 /**
@@ -90,23 +90,4 @@ function serverReason(body: unknown): string {
   if (typeof record.message === 'string') return ` ${redactText(record.message)}`
   if (typeof error === 'string') return ` ${redactText(error)}`
   return ''
-}
-
-function pathOnly(path: string): string {
-  const q = path.indexOf('?')
-  const p = q === -1 ? path : path.slice(0, q)
-  return p.startsWith('/') ? p : `/${p}`
-}
-
-function describeFetchError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return `no answer within ${timeoutMs} ms`
-  }
-  // undici puts the socket error (ECONNREFUSED, ENOTFOUND…) in `cause`.
-  // fetch() itself only says "fetch failed"; the reason is in `cause` (a socket code, or a message
-  // such as "bad port" for ports the Fetch standard blocks).
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined
-  if (cause && typeof cause.code === 'string') return cause.code
-  if (cause && typeof cause.message === 'string' && cause.message) return redactText(cause.message)
-  return redactText(err instanceof Error ? err.message : String(err))
 }

@@ -77,7 +77,7 @@ export async function runSetup(
       ...(es.auth ? { auth: es.auth } : {}),
       ...(values['template-name'] !== undefined ? { name: values['template-name'] } : {}),
       indexPattern,
-      timeoutMs,
+      requestTimeoutMs: timeoutMs,
     })
   } catch (err) {
     throw new CliError('TW_CLI_RESPONSE', `index template on ${es.label}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })

@@ -30,7 +30,7 @@ interface TemplateCall {
   auth?: unknown
   name?: string
   indexPattern?: string
-  timeoutMs?: number
+  requestTimeoutMs?: number
 }
 function templateStub(calls: TemplateCall[]): EnsureIndexTemplate {
   return (async (options: TemplateCall) => {
@@ -167,7 +167,7 @@ describe('tracewire setup: index template', () => {
     const calls: TemplateCall[] = []
     const io = captureIo({ ES_USERNAME: 'elastic', ES_PASSWORD: 'pw' })
     expect(await runSetup(['--es', 'http://127.0.0.1:9/'], io, { ensureIndexTemplate: templateStub(calls) })).toBe(0)
-    expect(calls).toEqual([{ node: 'http://127.0.0.1:9', auth: { username: 'elastic', password: 'pw' }, indexPattern: 'fluentd-*', timeoutMs: 30_000 }])
+    expect(calls).toEqual([{ node: 'http://127.0.0.1:9', auth: { username: 'elastic', password: 'pw' }, indexPattern: 'fluentd-*', requestTimeoutMs: 30_000 }])
     expect(io.out).toBe('index template: tracewire (legacy) installed on http://127.0.0.1:9\n')
   })
 

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../src/run.js'
 import { parseTraceId, TIMELINE_FIELDS, traceQuery } from '../src/trace-command.js'
@@ -122,11 +123,25 @@ describe('tracewire trace against a loopback server', () => {
     expect(io.err).not.toContain('s3cret')
   })
 
-  it('says why fetch refused a URL instead of "fetch failed"', async () => {
-    // Port 1 is on the Fetch standard's list of blocked ports: no connection is even attempted.
-    const io = captureIo()
-    expect(await runCli(['trace', TRACE, '--es', 'http://127.0.0.1:1'], io)).toBe(3)
-    expect(io.err).toContain('failed: bad port')
+  it.each([
+    ['trace', ['trace', TRACE]],
+    ['setup', ['setup']],
+  ])('--timeout-ms bounds each request of %s the same way: no answer within N ms, exit 3', async (_name, args) => {
+    // A server that accepts the connection and never answers.
+    const sockets: Socket[] = []
+    const silent = createServer((socket) => void sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const io = captureIo()
+      const url = `http://user:pa%2Fss@127.0.0.1:${(silent.address() as AddressInfo).port}`
+      expect(await runCli([...args, '--es', url, '--timeout-ms', '200'], io)).toBe(3)
+      expect(io.err).toContain('no answer within 200 ms')
+      expect(io.err).not.toContain('pa%2Fss')
+      expect(io.err).not.toContain('pa/ss')
+    } finally {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+    }
   })
 
   it('sends credentials from the URL, --user, --api-key or the environment as a header, never in output', async () => {

@@ -3,10 +3,9 @@
  * Kibana and the alerting monitors query them. Detects the server with `GET /` and picks the API.
  */
 import { indexMappings } from '@tracewire/contract'
-import { Agent, request } from 'undici'
 import { ShipperConfigError, ShipperError } from './errors.js'
-import { authorizationHeader, resolveNodes } from './http-transport.js'
-import { redactText, redactUrl } from './redact.js'
+import { redactText } from './redact.js'
+import { createSearchConnection } from './search-connection.js'
 import type { ElasticsearchClientLike, IndexTemplateOptions, IndexTemplateResult } from './types.js'
 
 type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: string }>
@@ -69,32 +68,19 @@ function templateError(what: string, body: string): ShipperError {
 }
 
 function httpCall(options: IndexTemplateOptions): Call {
-  const { urls, auth } = resolveNodes(options.node, options.auth)
-  const authorization = authorizationHeader(auth)
-  const dispatcher = new Agent({ connect: options.tls ? { ...options.tls } : undefined })
-  const timeout = options.timeoutMs ?? 10_000
+  const connection = createSearchConnection({
+    // An empty list is refused with the same "node is required" error as the shipper's.
+    node: options.node ?? [],
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+    requestTimeoutMs: options.requestTimeoutMs ?? options.timeoutMs ?? 10_000,
+  })
   return async (method, path, body) => {
     if (method === 'CLOSE') {
-      await dispatcher.close()
+      await connection.close()
       return { status: 0, body: '' }
     }
-    let lastError: unknown
-    for (const url of urls) {
-      try {
-        const res = await request(new URL(url.pathname.replace(/\/+$/, '') + path, url.origin), {
-          method: method as 'GET',
-          dispatcher,
-          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-        })
-        return { status: res.statusCode, body: await res.body.text() }
-      } catch (err) {
-        lastError = new ShipperError('TW_SHIPPER_CONNECTION', `${method} ${redactUrl(url.toString())}: ${redactText((err as Error).message)}`)
-      }
-    }
-    throw lastError
+    return connection.request(method, path, body === undefined ? {} : { json: body })
   }
 }
 

@@ -6,6 +6,8 @@ export { createShipper } from './shipper.js'
 export { ensureIndexTemplate } from './index-template.js'
 export { validateShipperOptions, validateTransportOptions } from './validate-options.js'
 export { redactText } from './redact.js'
+export { createSearchConnection, DEFAULT_REQUEST_TIMEOUT_MS } from './search-connection.js'
+export type { SearchConnection, SearchConnectionOptions, SearchRequestOptions, SearchResponse } from './search-connection.js'
 export { ShipperError, ShipperConfigError, ShipperRequestError } from './errors.js'
 export type { ShipperErrorCode } from './errors.js'
 export type {

@@ -234,7 +234,9 @@ export interface IndexTemplateOptions {
   nori?: boolean | 'auto'
   /** Template priority (`order` for legacy templates). Default 100. */
   priority?: number
-  /** Per request. Default 10 000 ms. */
+  /** Time limit of one request. Default 10 000 ms. */
+  requestTimeoutMs?: number
+  /** @deprecated The old name of {@link IndexTemplateOptions.requestTimeoutMs} (the shipper's vocabulary); still honoured. */
   timeoutMs?: number
 }
 
