@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -9,11 +10,17 @@ import { describe, expect, it } from 'vitest'
 const testDir = dirname(fileURLToPath(import.meta.url))
 
 const entryPoints: Array<{ specifier: string; exports: string[] }> = [
+  { specifier: '@tracewire/contract', exports: ['lineFields', 'leadingKeys', 'isValidServiceName', 'createIndexNamer', 'indexMappings'] },
   { specifier: '@tracewire/logger', exports: ['createLogger'] },
   { specifier: '@tracewire/tracing', exports: ['parseTraceparent', 'formatTraceparent', 'expressMiddleware', 'fastifyPlugin', 'propagateOutgoing', 'getTraceContext', 'withTraceContext'] },
-  { specifier: '@tracewire/shipper', exports: ['createShipper', 'ensureIndexTemplate'] },
+  { specifier: '@tracewire/tracing/express', exports: ['expressMiddleware', 'expressErrorLogger'] },
+  { specifier: '@tracewire/tracing/fastify', exports: ['fastifyPlugin'] },
+  { specifier: '@tracewire/shipper', exports: ['createShipper', 'ensureIndexTemplate', 'createSearchConnection', 'redactText'] },
+  { specifier: '@tracewire/shipper/transport', exports: ['default'] },
   { specifier: '@tracewire/cli', exports: ['runCli', 'CliError', 'EXIT'] },
 ]
+
+const packages = ['contract', 'logger', 'tracing', 'shipper', 'cli']
 
 function exportedNames(kind: 'require' | 'import', specifier: string): string[] {
   const script =
@@ -28,6 +35,25 @@ describe.each(entryPoints)('$specifier from its built package', ({ specifier, ex
   it.each(['require', 'import'] as const)('loads with %s and has its public exports', (kind) => {
     const names = exportedNames(kind, specifier)
     for (const name of exports) expect(names).toContain(name)
+  })
+})
+
+describe.each(packages)('@tracewire/%s package.json', (name) => {
+  const dir = join(testDir, '..', 'packages', name)
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | Record<string, Record<string, string>>>
+    bin?: Record<string, string>
+  }
+  it('points every export condition (types included) at a built file', () => {
+    const files = Object.values(manifest.exports).flatMap((entry) =>
+      typeof entry === 'string' ? [entry] : Object.values(entry).flatMap((condition) => Object.values(condition)),
+    )
+    expect(files.filter((f) => f.endsWith('.d.ts') || f.endsWith('.d.cts')).length).toBeGreaterThan(0)
+    for (const file of files) expect(existsSync(join(dir, file)), `${name}: ${file}`).toBe(true)
+  })
+  it('lists its bin files in "files", and only @tracewire/cli has a bin', () => {
+    expect(Object.keys(manifest.bin ?? {})).toEqual(name === 'cli' ? ['tracewire'] : [])
+    for (const file of Object.values(manifest.bin ?? {})) expect(existsSync(join(dir, file))).toBe(true)
   })
 })
 

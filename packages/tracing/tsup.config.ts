@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // One entry per framework, so no entry's types import a framework the user may not have.
+  entry: { index: 'src/index.ts', express: 'src/express-entry.ts', fastify: 'src/fastify-entry.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

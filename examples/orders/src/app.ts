@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from '@tracewire/logger'
-import { expressErrorLogger, expressMiddleware, type ExpressLikeRequest } from '@tracewire/tracing'
+import { expressErrorLogger, expressMiddleware, type ExpressLikeRequest } from '@tracewire/tracing/express'
 import express, { type NextFunction, type Request, type Response } from 'express'
 
 /** What the orders app needs from its surroundings. */

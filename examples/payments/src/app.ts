@@ -1,5 +1,5 @@
 import type { Logger } from '@tracewire/logger'
-import { fastifyPlugin } from '@tracewire/tracing'
+import { fastifyPlugin } from '@tracewire/tracing/fastify'
 import Fastify, { LogController } from 'fastify'
 
 /** Charges above this amount are declined, so the demo has a failing request. */

@@ -8,12 +8,8 @@ import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-op
 import { formatTraceparent } from './traceparent.js'
 import type { LoggerLike, MiddlewareOptions, TraceContext } from './types.js'
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The request's trace context, set by `@tracewire/tracing`'s `fastifyPlugin`. */
-    traceContext: TraceContext | null
-  }
-}
+// `request.traceContext` is declared for users in fastify-entry.ts; inside, the decoration is typed here.
+type TracedRequest = { traceContext: TraceContext | null }
 
 const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done) => {
   let o: ReturnType<typeof resolveMiddlewareOptions>
@@ -38,7 +34,7 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
     try {
       scope = requestContext(() => extractResolved(request.headers, o.extract, true), o.sampled)
       const tc = scope.trace
-      request.traceContext = tc
+      ;(request as unknown as TracedRequest).traceContext = tc
       if (o.responseHeader) reply.header('traceparent', formatTraceparent(tc))
       let log: LoggerLike
       if (ownLogger !== undefined) {

@@ -1,5 +1,7 @@
 /**
- * `@tracewire/tracing`: W3C Trace Context over HTTP, Express and Fastify middleware, outgoing propagation.
+ * `@tracewire/tracing`: W3C Trace Context over HTTP (traceparent, tracestate, B3), the trace context,
+ * outgoing propagation and `startTracing`. The framework middleware lives in `@tracewire/tracing/express`
+ * and `@tracewire/tracing/fastify`; the root re-exports below are deprecated.
  * @packageDocumentation
  */
 export { parseTraceparent, formatTraceparent, MAX_TRACEPARENT_LENGTH } from './traceparent.js'
@@ -13,8 +15,8 @@ export { traceIdFromRequestId } from './request-id.js'
 export { extractTraceContext } from './extract.js'
 export { injectTraceHeaders } from './inject.js'
 export { getTraceContext, withTraceContext, startTraceContext } from './context.js'
-export { expressMiddleware, expressErrorLogger } from './express.js'
-export { fastifyPlugin } from './fastify.js'
+export { expressMiddleware, expressErrorLogger, fastifyPlugin } from './deprecated-root-exports.js'
+export type { FrameworkFreeFastifyPlugin } from './deprecated-root-exports.js'
 export { propagateOutgoing } from './outgoing.js'
 export { startTracing } from './sdk.js'
 export { TracingError } from './errors.js'
@@ -33,6 +35,7 @@ export type {
   LogMethod,
   MiddlewareOptions,
   PropagateOptions,
+  RequestLogger,
   StartTracingOptions,
   TraceContext,
   TraceParent,

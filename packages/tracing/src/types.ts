@@ -79,6 +79,26 @@ export interface LogMethod {
   (msg: string): void
 }
 
+/**
+ * The logger handlers get as `req.log` (`@tracewire/tracing/express`): the `logger` option, or its child
+ * bound to the trace. The surface of a pino logger (`@tracewire/logger`'s included) that handlers use.
+ */
+export interface RequestLogger {
+  /** The current level label, e.g. `info`. */
+  level: string
+  fatal: LogMethod
+  error: LogMethod
+  warn: LogMethod
+  info: LogMethod
+  debug: LogMethod
+  trace: LogMethod
+  silent: LogMethod
+  /** A logger with extra bindings on every line (pino's `child`). */
+  child(bindings: Record<string, unknown>, options?: object): RequestLogger
+  /** Whether a call at `level` would write a line. */
+  isLevelEnabled(level: string): boolean
+}
+
 /** The smallest logger surface the middleware needs; any pino logger fits. */
 export interface LoggerLike {
   info: LogMethod

@@ -1,6 +1,9 @@
 // Type tests of the public API (expectTypeOf is checked by tsc in the typecheck step).
 import { describe, expectTypeOf, it } from 'vitest'
-import type { FastifyPluginCallback } from 'fastify'
+import type { Request as ExpressRequest } from 'express-serve-static-core'
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
+import * as expressEntry from '../src/express-entry.js'
+import * as fastifyEntry from '../src/fastify-entry.js'
 import pino from 'pino'
 import {
   expressMiddleware,
@@ -14,6 +17,7 @@ import {
   type Disposer,
   type LoggerLike,
   type MiddlewareOptions,
+  type RequestLogger,
   type TraceContext,
   type TraceParent,
   type TraceStateMember,
@@ -36,7 +40,15 @@ describe('public types', () => {
     expectTypeOf<{ logger: pino.Logger }>().toMatchTypeOf<MiddlewareOptions>()
     expectTypeOf(expressMiddleware).parameter(0).toEqualTypeOf<MiddlewareOptions | undefined>()
   })
-  it('fastifyPlugin is a Fastify plugin taking the middleware options', () => {
+  it('fastifyPlugin is a Fastify plugin taking the middleware options, from both entries', () => {
     expectTypeOf(fastifyPlugin).toMatchTypeOf<FastifyPluginCallback<MiddlewareOptions>>()
+    expectTypeOf(fastifyEntry.fastifyPlugin).toMatchTypeOf<FastifyPluginCallback<MiddlewareOptions>>()
+    expectTypeOf<FastifyRequest['traceContext']>().toEqualTypeOf<TraceContext | null>()
+  })
+  it('the express entry types req.log as a whole pino-compatible logger and req.traceContext', () => {
+    expectTypeOf<ExpressRequest['log']>().toEqualTypeOf<RequestLogger>()
+    expectTypeOf<ExpressRequest['traceContext']>().toEqualTypeOf<TraceContext>()
+    expectTypeOf(pino()).toMatchTypeOf<RequestLogger>()
+    expectTypeOf(expressEntry.expressMiddleware).toEqualTypeOf(expressMiddleware)
   })
 })

@@ -1,0 +1,17 @@
+/**
+ * `@tracewire/tracing/fastify`: the Fastify (4 and 5) plugin and the type of `request.traceContext`.
+ * Only this entry's types mention Fastify (an optional peer dependency), so an Express-only project
+ * compiles without Fastify installed.
+ * @packageDocumentation
+ */
+import type { TraceContext } from './types.js'
+
+export { fastifyPlugin } from './fastify.js'
+export type { AccessLogFields, LoggerLike, LogMethod, MiddlewareOptions, TraceContext } from './types.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's trace context, set by `fastifyPlugin`. */
+    traceContext: TraceContext | null
+  }
+}
