@@ -4,6 +4,8 @@
  */
 import { redactText } from './redact.js'
 
+import type { DiskBufferErrorCode } from './disk-buffer/errors.js'
+
 /** Stable error codes of `@tracewire/shipper`. */
 export type ShipperErrorCode =
   | 'TW_SHIPPER_CONFIG'
@@ -14,6 +16,7 @@ export type ShipperErrorCode =
   | 'TW_SHIPPER_BAD_RESPONSE'
   | 'TW_SHIPPER_TEMPLATE'
   | 'TW_SHIPPER_BUFFER'
+  | DiskBufferErrorCode
 
 /** Base class of every error the shipper raises or reports. */
 export class ShipperError extends Error {

@@ -1,7 +1,7 @@
 /** Stable codes of {@link TracingError}. */
 export type TracingErrorCode =
-  | 'TRACEWIRE_INVALID_OPTION'
-  | 'TRACEWIRE_SDK_MISSING'
+  | 'TW_TRACING_INVALID_OPTION'
+  | 'TW_TRACING_SDK_MISSING'
 
 /**
  * The one error class of `@tracewire/tracing`. Thrown only for configuration mistakes, at construction:

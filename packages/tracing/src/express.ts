@@ -26,7 +26,7 @@ function routeOf(req: ExpressLikeRequest): string | undefined {
  * {@link expressErrorLogger} after your routes to log errors that reach Express.
  *
  * With `@opentelemetry/sdk-node` running, the http instrumentation's active span is used and no second span is
- * made. Throws {@link TracingError} `TRACEWIRE_INVALID_OPTION` for invalid options.
+ * made. Throws {@link TracingError} `TW_TRACING_INVALID_OPTION` for invalid options.
  */
 export function expressMiddleware(options: MiddlewareOptions = {}): ExpressMiddleware {
   const o = resolveMiddlewareOptions(options)

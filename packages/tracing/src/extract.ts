@@ -15,23 +15,23 @@ export interface ResolvedExtract {
   readonly requestIdHeader: string | undefined
 }
 
-/** Validates extract options; throws {@link TracingError} `TRACEWIRE_INVALID_OPTION` on a bad value. */
+/** Validates extract options; throws {@link TracingError} `TW_TRACING_INVALID_OPTION` on a bad value. */
 export function resolveExtractOptions(options: ExtractOptions = {}): ResolvedExtract {
   const trusted = options.trustedHeaders ?? DEFAULT_TRUSTED
   if (!Array.isArray(trusted)) {
-    throw new TracingError('TRACEWIRE_INVALID_OPTION', `trustedHeaders must be an array, received ${typeof trusted}`)
+    throw new TracingError('TW_TRACING_INVALID_OPTION', `trustedHeaders must be an array, received ${typeof trusted}`)
   }
   for (const t of trusted) {
     if (t !== 'traceparent' && t !== 'b3' && t !== 'request-id') {
       throw new TracingError(
-        'TRACEWIRE_INVALID_OPTION',
+        'TW_TRACING_INVALID_OPTION',
         `trustedHeaders: unknown entry ${JSON.stringify(t)}; allowed: 'traceparent', 'b3', 'request-id'`,
       )
     }
   }
   const header = options.requestIdHeader ?? 'x-request-id'
   if (typeof header !== 'string' || header.length === 0) {
-    throw new TracingError('TRACEWIRE_INVALID_OPTION', 'requestIdHeader must be a non-empty header name')
+    throw new TracingError('TW_TRACING_INVALID_OPTION', 'requestIdHeader must be a non-empty header name')
   }
   return {
     traceparent: trusted.includes('traceparent'),

@@ -25,25 +25,25 @@ export interface ResolvedMiddleware {
 function bool(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback
   if (typeof value !== 'boolean') {
-    throw new TracingError('TRACEWIRE_INVALID_OPTION', `${name} must be a boolean, received ${typeof value}`)
+    throw new TracingError('TW_TRACING_INVALID_OPTION', `${name} must be a boolean, received ${typeof value}`)
   }
   return value
 }
 
-/** Validates {@link MiddlewareOptions}; throws {@link TracingError} `TRACEWIRE_INVALID_OPTION`. */
+/** Validates {@link MiddlewareOptions}; throws {@link TracingError} `TW_TRACING_INVALID_OPTION`. */
 export function resolveMiddlewareOptions(options: MiddlewareOptions = {}): ResolvedMiddleware {
   refuseUnknownOptions(options, MIDDLEWARE_OPTIONS, 'middleware options', FASTIFY_REGISTER_OPTIONS)
   const { logger } = options
   if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.child !== 'function' || typeof logger.info !== 'function')) {
-    throw new TracingError('TRACEWIRE_INVALID_OPTION', 'logger must be a pino-compatible logger (with info/warn/error/child)')
+    throw new TracingError('TW_TRACING_INVALID_OPTION', 'logger must be a pino-compatible logger (with info/warn/error/child)')
   }
   const skip = options.skipPaths ?? []
   if (!Array.isArray(skip) || skip.some((p) => typeof p !== 'string')) {
-    throw new TracingError('TRACEWIRE_INVALID_OPTION', 'skipPaths must be an array of path strings')
+    throw new TracingError('TW_TRACING_INVALID_OPTION', 'skipPaths must be an array of path strings')
   }
   const bindTraceFields = options.bindTraceFields ?? 'auto'
   if (bindTraceFields !== 'auto' && typeof bindTraceFields !== 'boolean') {
-    throw new TracingError('TRACEWIRE_INVALID_OPTION', `bindTraceFields must be true, false or 'auto'`)
+    throw new TracingError('TW_TRACING_INVALID_OPTION', `bindTraceFields must be true, false or 'auto'`)
   }
   return {
     extract: resolveExtractOptions(options),

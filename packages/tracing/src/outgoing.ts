@@ -123,13 +123,13 @@ function wrapNodeHttp(inject: InjectOptions): Disposer {
  * Calls outside any trace carry nothing; a request that already has `traceparent` is left alone; while an
  * OpenTelemetry SDK span is recording, the SDK's own instrumentations propagate and this stays out of the way.
  * Returns a disposer that undoes everything (idempotent). Throws {@link TracingError}
- * `TRACEWIRE_INVALID_OPTION` for an invalid or unknown option.
+ * `TW_TRACING_INVALID_OPTION` for an invalid or unknown option.
  */
 export function propagateOutgoing(options: PropagateOptions = {}): Disposer {
   refuseUnknownOptions(options, PROPAGATE_OPTIONS, 'propagateOutgoing options')
   const b3 = options.b3 ?? false
   if (b3 !== false && b3 !== 'single' && b3 !== 'multi') {
-    throw new TracingError('TRACEWIRE_INVALID_OPTION', `b3 must be false, 'single' or 'multi', received ${JSON.stringify(b3)}`)
+    throw new TracingError('TW_TRACING_INVALID_OPTION', `b3 must be false, 'single' or 'multi', received ${JSON.stringify(b3)}`)
   }
   ensureContextManager()
   const inject: InjectOptions = { b3 }

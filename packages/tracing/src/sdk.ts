@@ -15,7 +15,7 @@ async function load<T>(name: string, loader: () => Promise<T>): Promise<T> {
     return await loader()
   } catch (cause) {
     throw new TracingError(
-      'TRACEWIRE_SDK_MISSING',
+      'TW_TRACING_SDK_MISSING',
       `startTracing needs the optional peer dependency ${name}; install it (see @tracewire/tracing README, "Real spans")`,
       { cause },
     )
@@ -33,7 +33,7 @@ async function load<T>(name: string, loader: () => Promise<T>): Promise<T> {
  * `OTEL_EXPORTER_OTLP_ENDPOINT` variables (the exporter reads them).
  *
  * The OpenTelemetry packages are optional peer dependencies loaded only here: a missing one rejects with
- * {@link TracingError} `TRACEWIRE_SDK_MISSING`; an invalid or unknown option rejects with `TRACEWIRE_INVALID_OPTION`
+ * {@link TracingError} `TW_TRACING_SDK_MISSING`; an invalid or unknown option rejects with `TW_TRACING_INVALID_OPTION`
  * before anything is loaded.
  */
 export async function startTracing(options: StartTracingOptions = {}): Promise<TracingHandle> {

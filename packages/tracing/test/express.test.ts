@@ -235,9 +235,9 @@ describe('expressMiddleware with a logger that does not read the span (plain pin
 
 describe('expressMiddleware options', () => {
   it('rejects invalid options with a stable code', () => {
-    expect(() => expressMiddleware({ skipPaths: '/x' as unknown as string[] })).toThrow(expect.objectContaining({ code: 'TRACEWIRE_INVALID_OPTION' }))
+    expect(() => expressMiddleware({ skipPaths: '/x' as unknown as string[] })).toThrow(expect.objectContaining({ code: 'TW_TRACING_INVALID_OPTION' }))
     expect(() => expressMiddleware({ logger: {} as never })).toThrow(/pino-compatible/)
-    expect(() => expressMiddleware({ trustedHeaders: ['zipkin' as 'b3'] })).toThrow(expect.objectContaining({ code: 'TRACEWIRE_INVALID_OPTION' }))
+    expect(() => expressMiddleware({ trustedHeaders: ['zipkin' as 'b3'] })).toThrow(expect.objectContaining({ code: 'TW_TRACING_INVALID_OPTION' }))
     expect(() => expressMiddleware({ accessLog: 'yes' as unknown as boolean })).toThrow(/accessLog must be a boolean/)
   })
 

@@ -115,7 +115,7 @@ describe('extractTraceContext', () => {
   })
 
   it('rejects bad options at construction with a stable code', () => {
-    expect(() => extractTraceContext({}, { trustedHeaders: ['zipkin' as 'b3'] })).toThrow(expect.objectContaining({ code: 'TRACEWIRE_INVALID_OPTION' }))
+    expect(() => extractTraceContext({}, { trustedHeaders: ['zipkin' as 'b3'] })).toThrow(expect.objectContaining({ code: 'TW_TRACING_INVALID_OPTION' }))
   })
 
   it('never throws on odd input', () => {

@@ -16,7 +16,7 @@ function refusal(act: () => unknown): TracingError {
 }
 
 function expectNames(err: TracingError, unknown: string, closest: string): void {
-  expect(err.code).toBe('TRACEWIRE_INVALID_OPTION')
+  expect(err.code).toBe('TW_TRACING_INVALID_OPTION')
   expect(err.message).toContain(`Unknown option "${unknown}"`)
   expect(err.message).toContain(`did you mean "${closest}"?`)
 }
@@ -51,7 +51,7 @@ describe('unknown option names are refused with the closest valid name', () => {
   })
 
   it('propagateOutgoing(null) is a TracingError, not a TypeError', () => {
-    expect(refusal(() => propagateOutgoing(null as never)).code).toBe('TRACEWIRE_INVALID_OPTION')
+    expect(refusal(() => propagateOutgoing(null as never)).code).toBe('TW_TRACING_INVALID_OPTION')
   })
 
   it('startTracing({ serviceNmae }) rejects before loading anything', async () => {

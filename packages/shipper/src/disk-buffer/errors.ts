@@ -1,3 +1,5 @@
+import { ShipperError } from '../errors.js'
+
 /** Stable codes of the errors the disk buffer can throw at open time (never at runtime). */
 export type DiskBufferErrorCode =
   | 'TW_SHIPPER_BUFFER_OPTIONS'
@@ -6,15 +8,16 @@ export type DiskBufferErrorCode =
 
 /**
  * Raised by `openSegmentLog` only: bad options, a directory another live process holds, or a
- * directory that cannot be created. After open, disk problems are reported, never thrown.
+ * directory that cannot be created. After open, disk problems are reported, never thrown. A
+ * {@link ShipperError}, like every error of the package.
  */
-export class DiskBufferError extends Error {
+export class DiskBufferError extends ShipperError {
   override readonly name = 'DiskBufferError'
   constructor(
-    readonly code: DiskBufferErrorCode,
+    override readonly code: DiskBufferErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options)
+    super(code, message, options)
   }
 }

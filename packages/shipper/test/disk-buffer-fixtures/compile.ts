@@ -10,14 +10,20 @@ const srcDir = join(dirname(fileURLToPath(import.meta.url)), '../../src/disk-buf
  * no TypeScript loader on Node 20) can run them. Returns the path of the entry module.
  */
 export function transpileDiskBuffer(outDir: string): string {
-  mkdirSync(outDir, { recursive: true })
-  for (const file of readdirSync(srcDir)) {
-    if (!file.endsWith('.ts')) continue
-    const { outputText } = ts.transpileModule(readFileSync(join(srcDir, file), 'utf8'), {
+  // The disk buffer's errors extend the package's ShipperError: `src/errors.ts` sits beside the
+  // folder, so `<outDir>/lib/` mirrors `src/disk-buffer/` and `<outDir>/errors.js` mirrors `src/errors.ts`.
+  const libDir = join(outDir, 'lib')
+  mkdirSync(libDir, { recursive: true })
+  const transpile = (from: string, to: string): void => {
+    const { outputText } = ts.transpileModule(readFileSync(from, 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     })
-    writeFileSync(join(outDir, file.replace(/\.ts$/, '.js')), outputText)
+    writeFileSync(to, outputText)
   }
+  for (const file of readdirSync(srcDir)) {
+    if (file.endsWith('.ts')) transpile(join(srcDir, file), join(libDir, file.replace(/\.ts$/, '.js')))
+  }
+  transpile(join(srcDir, '..', 'errors.ts'), join(outDir, 'errors.js'))
   writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n')
-  return join(outDir, 'index.js')
+  return join(libDir, 'index.js')
 }
