@@ -22,6 +22,17 @@ const entryPoints: Array<{ specifier: string; exports: string[] }> = [
 
 const packages = ['contract', 'logger', 'tracing', 'shipper', 'cli']
 
+/** Compares two `>=x.y.z` floors (a `||` range counts by its lowest branch): negative when `a` is lower. */
+function compareFloor(a: string, b: string): number {
+  const version = (range: string): number[] => {
+    const m = /(\d+)\.(\d+)\.(\d+)/.exec(range.split('||')[0] ?? '')
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0]
+  }
+  const [x, y] = [version(a), version(b)]
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number)
+  return 0
+}
+
 function exportedNames(kind: 'require' | 'import', specifier: string): string[] {
   const script =
     kind === 'require'
@@ -51,6 +62,17 @@ describe.each(packages)('@tracewire/%s package.json', (name) => {
     expect(files.filter((f) => f.endsWith('.d.ts') || f.endsWith('.d.cts')).length).toBeGreaterThan(0)
     for (const file of files) expect(existsSync(join(dir, file)), `${name}: ${file}`).toBe(true)
   })
+  it('declares the Node version its dependencies need (undici 7: >=20.18.1)', () => {
+    const engines = (manifest as { engines?: { node?: string } }).engines?.node
+    expect(engines).toBe('>=20.18.1')
+    const deps = Object.keys((manifest as { dependencies?: Record<string, string> }).dependencies ?? {})
+    for (const dep of deps.filter((d) => !d.startsWith('@tracewire/'))) {
+      const floor = (JSON.parse(readFileSync(join(dir, 'node_modules', dep, 'package.json'), 'utf8')) as { engines?: { node?: string } }).engines?.node
+      // Every floor a dependency states is a ">=x.y.z" no higher than ours.
+      if (floor !== undefined) expect(compareFloor(floor, engines as string), `${dep} needs ${floor}`).toBeLessThanOrEqual(0)
+    }
+  })
+
   it('lists its bin files in "files", and only @tracewire/cli has a bin', () => {
     expect(Object.keys(manifest.bin ?? {})).toEqual(name === 'cli' ? ['tracewire'] : [])
     for (const file of Object.values(manifest.bin ?? {})) expect(existsSync(join(dir, file))).toBe(true)

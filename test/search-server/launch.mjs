@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url'
 export const MODULE_DIR = dirname(fileURLToPath(import.meta.url))
 export const ENGINES = /** @type {const} */ (['elasticsearch', 'opensearch'])
 
-/** JVM flags; see /work/shared/research/embedded-search-server.md ("JVM flags on JDK 17"). */
 /** Heap of one node (`-Xms` = `-Xmx`) unless `spawnServer({ heap })` says otherwise. */
 const DEFAULT_HEAP = '512m'
 
+/** JVM flags of both engines besides the heap; why each one: test/search-server/README.md ("JVM flags"). */
 const COMMON_JVM_FLAGS = [
   '-Xss1m',
   // ES 7.x / OpenSearch 2.x launchers set this on JDK 9+; date formats differ subtly without it.

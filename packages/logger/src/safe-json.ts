@@ -298,16 +298,6 @@ export function stringifyValue(value: unknown, limits: WalkLimits): string | und
 const ESCAPED_LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g
 
 /**
- * Makes a built line safe for line-oriented readers: escapes U+2028/U+2029 (JSON allows them raw, some
- * readers split lines on them) and replaces escaped lone surrogates, which `JSON.stringify` emits as
- * `\udXXX` and which decode to invalid UTF-8 in Ruby/Fluentd, with U+FFFD. Surrogate pairs are written
- * raw by `JSON.stringify`, so every `\udXXX` escape it produces is a lone one.
- *
- * Applied to each JSON text as it is produced (flat strings) rather than to the assembled line, which
- * would first have to be copied from its concatenated pieces into one flat string (measured: a fifth of
- * the per-call cost).
- */
-/**
  * One JS pass over a short JSON text: true when it nests no deeper than `maxDepth` and holds nothing
  * fixLine would change (only printable ASCII, no `\u` escape). For short texts this is cheaper than the
  * native scans of exceedsDepth and fixLine; false only means "check properly".
@@ -389,6 +379,16 @@ export function stringText(value: string): string {
   return SEPARATORS.test(json) ? json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : json
 }
 
+/**
+ * Makes a built line safe for line-oriented readers: escapes U+2028/U+2029 (JSON allows them raw, some
+ * readers split lines on them) and replaces escaped lone surrogates, which `JSON.stringify` emits as
+ * `\udXXX` and which decode to invalid UTF-8 in Ruby/Fluentd, with U+FFFD. Surrogate pairs are written
+ * raw by `JSON.stringify`, so every `\udXXX` escape it produces is a lone one.
+ *
+ * Applied to each JSON text as it is produced (flat strings) rather than to the assembled line, which
+ * would first have to be copied from its concatenated pieces into one flat string (measured: a fifth of
+ * the per-call cost).
+ */
 export function fixLine(line: string): string {
   if (!NEEDS_FIX.test(line)) return line
   return line.replace(ESCAPED_LONE_SURROGATE, '$1\\ufffd').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
