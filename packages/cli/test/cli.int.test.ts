@@ -132,7 +132,9 @@ describeEngines('tracewire bin after the shipper (direct mode)', (engine) => {
   const idx = useIndexPrefix(engine.url, 'clibin')
 
   // The package bin as a user runs it; `pnpm test` builds before vitest, so dist/ is there in CI.
-  it.skipIf(!BUILT)('reads back the lines the shipper indexed, as a timeline and as JSON', async () => {
+  it('reads back the lines the shipper indexed, as a timeline and as JSON', async () => {
+    // The bin runs dist/: an unbuilt package fails here with the fix, instead of skipping silently.
+    expect(BUILT, 'packages/cli is not built: run `pnpm build` first').toBe(true)
     const shipper = createShipper({ node: engine.url, indexPrefix: idx.prefix.replace(/-$/, ''), flushIntervalMs: 50, reportDropsToStderr: false })
     const t0 = Date.UTC(2026, 10, 26, 12, 0, 0, 0)
     const line = (ms: number, service: string, level: string, message: string, extra: Record<string, unknown> = {}) => {
