@@ -201,3 +201,22 @@ describe('buildTraceView: bad data never breaks the picture', () => {
     expect(view.spans.map((s) => [s.spanId, s.depth])).toEqual([['a1', 0], ['b1', 1], ['c1', 2]])
   })
 })
+
+describe('buildTraceView with lines of both schemas', () => {
+  /** The same line as the ECS schema writes it (`@tracewire/contract`). */
+  function ecs(doc: TraceDocument): TraceDocument {
+    const { level, service, span_id, trace_id, ...rest } = doc
+    return { ...rest, 'log.level': level, 'service.name': service, 'trace.id': trace_id, ...(span_id === undefined ? {} : { 'span.id': span_id }) }
+  }
+
+  it('nests an ECS service under a default-schema caller, with its service, span and level', () => {
+    const view = buildTraceView(TRACE, [
+      access(100, 'gateway', 'a1', 100),
+      ecs(access(90, 'billing', 'b1', 50, 'a1')),
+      ecs(line(60, 'billing', 'b1', 'card declined', { level: 'error' })),
+    ])
+    expect(view.services).toEqual(['gateway', 'billing'])
+    expect(view.spans.map((s) => [s.spanId, s.service, s.depth])).toEqual([['a1', 'gateway', 0], ['b1', 'billing', 1]])
+    expect(view.spans[1]?.isError).toBe(true)
+  })
+})

@@ -109,3 +109,19 @@ export function schemaOf(record: Readonly<Record<string, unknown>>): LineSchema 
   if (typeof readField(record, ECS_FIELDS.service) === 'string') return 'ecs'
   return undefined
 }
+
+/**
+ * A parsed line or document with the default schema's names: an ECS line's `log.level`,
+ * `service.name`, `trace.id` and `span.id` (dotted or nested) are copied to `level`, `service`,
+ * `trace_id` and `span_id`, so a reader written against the default names reads both schemas.
+ * A default-schema record is returned as is.
+ */
+export function withDefaultNames(record: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (schemaOf(record) !== 'ecs') return record
+  const copy: Record<string, unknown> = { ...record }
+  for (const key of ['level', 'service', 'traceId', 'spanId'] as const) {
+    const value = readField(record, ECS_FIELDS[key])
+    if (value !== undefined) copy[DEFAULT_FIELDS[key]] = value
+  }
+  return copy
+}

@@ -12,6 +12,7 @@ export {
   lineFields,
   readField,
   schemaOf,
+  withDefaultNames,
 } from './fields.js'
 export type { LineFieldNames, LineSchema } from './fields.js'
 export { MAX_SERVICE_NAME_BYTES, SERVICE_NAME_PATTERN, SERVICE_NAME_RULE, isValidServiceName } from './service-name.js'

@@ -11,6 +11,7 @@ import {
   lineFields,
   readField,
   schemaOf,
+  withDefaultNames,
 } from '../src/index.js'
 
 describe('service-name rule', () => {
@@ -108,5 +109,17 @@ describe('indexMappings', () => {
     for (const t of m.dynamic_templates) expect(Object.values(t)[0]?.mapping).toEqual({ type: 'keyword', ignore_above: 256 })
     // `service` is a string in one schema and an object in the other: never mapped up front.
     expect(m.properties).not.toHaveProperty('service')
+  })
+})
+
+describe('withDefaultNames', () => {
+  it('copies an ECS line\'s level, service and trace fields to the default names, dotted or nested', () => {
+    expect(withDefaultNames({ 'log.level': 'warn', 'service.name': 'b', 'trace.id': 't', 'span.id': 's', message: 'm' })).toMatchObject({ level: 'warn', service: 'b', trace_id: 't', span_id: 's', message: 'm' })
+    expect(withDefaultNames({ log: { level: 'error' }, service: { name: 'b' }, trace: { id: 't' } })).toMatchObject({ level: 'error', service: 'b', trace_id: 't' })
+  })
+
+  it('returns a default-schema record unchanged', () => {
+    const record = { level: 'info', service: 'a', trace_id: 't' }
+    expect(withDefaultNames(record)).toBe(record)
   })
 })

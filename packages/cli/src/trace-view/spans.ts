@@ -21,6 +21,7 @@
  *   (`clamped`), since a callee writes its access line when its socket closes, which can come after the
  *   caller has finished.
  */
+import { withDefaultNames } from '@tracewire/contract'
 import { errorSummary, stringField as text } from '../timeline.js'
 
 /** One log line as a document source (`_source` of a search hit, or a parsed line of a log file). */
@@ -108,7 +109,9 @@ export interface TraceView {
 }
 
 /** Builds the spans of one trace from its lines, in any order. */
-export function buildTraceView(traceId: string, documents: readonly TraceDocument[]): TraceView {
+export function buildTraceView(traceId: string, given: readonly TraceDocument[]): TraceView {
+  // Lines of services that log with `schema: 'ecs'` are read under the default names (`@tracewire/contract`).
+  const documents = given.map(withDefaultNames)
   const groups = groupBySpan(documents)
   const spans = [...groups.values()].map(toSpan)
   const byId = new Map<string, Span>()
