@@ -11,7 +11,7 @@ const srcDir = join(dirname(fileURLToPath(import.meta.url)), '../../src/disk-buf
  */
 export function transpileDiskBuffer(outDir: string): string {
   // The disk buffer's errors extend the package's ShipperError: `src/errors.ts` sits beside the
-  // folder, so `<outDir>/lib/` mirrors `src/disk-buffer/` and `<outDir>/errors.js` mirrors `src/errors.ts`.
+  // folder, so `<outDir>/lib/` mirrors `src/disk-buffer/` and `<outDir>/*.js` mirrors `src/*.ts`.
   const libDir = join(outDir, 'lib')
   mkdirSync(libDir, { recursive: true })
   const transpile = (from: string, to: string): void => {
@@ -23,7 +23,17 @@ export function transpileDiskBuffer(outDir: string): string {
   for (const file of readdirSync(srcDir)) {
     if (file.endsWith('.ts')) transpile(join(srcDir, file), join(libDir, file.replace(/\.ts$/, '.js')))
   }
-  transpile(join(srcDir, '..', 'errors.ts'), join(outDir, 'errors.js'))
+  // errors.ts and the package modules it imports (redact.ts), followed through their relative imports.
+  const pending = ['errors.ts']
+  const done = new Set<string>()
+  while (pending.length > 0) {
+    const file = pending.pop() as string
+    if (done.has(file)) continue
+    done.add(file)
+    const from = join(srcDir, '..', file)
+    transpile(from, join(outDir, file.replace(/\.ts$/, '.js')))
+    for (const m of readFileSync(from, 'utf8').matchAll(/^import (?!type )[^'"]*from '\.\/([\w-]+)\.js'/gm)) pending.push(`${m[1]}.ts`)
+  }
   writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n')
   return join(libDir, 'index.js')
 }
