@@ -12,9 +12,8 @@ import { createClientTransport } from './client-transport.js'
 import { documentText, parseLine } from './document.js'
 import { createRunId } from './document-id.js'
 import { DropReporter } from './drop-reporter.js'
-import type { DurableBuffer } from './durable-buffer.js'
-import { appendAcceptedWhileOpening, openDurableBuffer } from './durable-buffer.js'
-import type { SegmentLog } from './disk-buffer/index.js'
+import { DurableStore } from './durable-buffer.js'
+import type { SpoolEntry } from './disk-buffer/index.js'
 import type { Batch, Entry } from './entry.js'
 import { Arena, EntryState, bodyOf, compact, documentOf } from './entry.js'
 import { ShipperRequestError } from './errors.js'
@@ -25,7 +24,7 @@ import type { ResolvedOptions } from './options.js'
 import { redactText } from './redact.js'
 import type { CloseResult, DeadLetter, Shipper, ShipperOptions, ShipperStats } from './types.js'
 import { PendingQueue } from './pending-queue.js'
-import { replayBacklog, replayChunkBytes } from './replay.js'
+import { RetryQueue } from './retry-queue.js'
 import { writeStderr } from './stderr.js'
 import { checkOptions } from './validate-options.js'
 
@@ -69,13 +68,10 @@ class BulkShipper implements Shipper {
   private readonly arena: Arena
   private readonly policy: BackoffPolicy
   private readonly drops: DropReporter
-  private durable: DurableBuffer | undefined
-  private durableOpening: Promise<void> | undefined
-  private earlyDeadLetters: DeadLetter[] = []
-  private recovering: Promise<void> | undefined
+  private readonly durable: DurableStore
 
   private readonly pending = new PendingQueue()
-  private retries: Batch[] = []
+  private readonly retries = new RetryQueue()
   private readonly inFlightBatches = new Set<Batch>()
   private readonly controllers = new Set<AbortController>()
 
@@ -124,16 +120,19 @@ class BulkShipper implements Shipper {
       }
     }, opts.flushIntervalMs)
     this.intervalTimer.unref()
-    if (opts.bufferDir !== false || opts.deadLetterDir !== false) {
-      this.durableOpening = openDurableBuffer(opts, {
-        onReport: (e) => this.recordError('TW_SHIPPER_BUFFER', `${e.kind}: ${e.message}`, null, true),
-        onDeadLetterDrop: (count) => {
-          // Counted as dead-lettered when decided; moved here when the file could not take them.
-          this.deadLettered -= count
-          this.deadLetterDropped += count
-        },
-      }).then((durable) => this.onDurableReady(durable))
-    }
+    this.durable = new DurableStore(opts, {
+      reportBufferError: (message) => this.recordError('TW_SHIPPER_BUFFER', message, null, true),
+      deadLettersLost: (count) => {
+        this.deadLettered -= count
+        this.deadLetterDropped += count
+      },
+      unsettledEntries: () => this.unsettledEntries(),
+      idOf: (entry) => entry.id ?? this.runId + entry.seq.toString(36),
+      fits: (bytes) => this.bufferedBytes + bytes <= this.opts.maxBufferBytes,
+      roomOrStop: () => new Promise((resolve) => this.drainWaiters.push(resolve)),
+      stopped: () => this.closedHard,
+      accept: (entries) => this.acceptReplayed(entries),
+    })
   }
 
   write(line: string | Buffer): boolean {
@@ -182,7 +181,7 @@ class BulkShipper implements Shipper {
     const parsed = parseLine(text, end)
     if ('reason' in parsed) {
       this.deadLetter({ document: text.slice(0, end), index: null, status: null, reason: parsed.reason })
-      if (ticket !== undefined) this.durable?.log?.ack(ticket)
+      if (ticket !== undefined) this.durable.ack(ticket)
       return true
     }
     const index = this.namer(parsed.service, parsed.timeSeconds)
@@ -197,7 +196,7 @@ class BulkShipper implements Shipper {
         status: null,
         reason: `document of ${Buffer.byteLength(document)} bytes exceeds maxLineBytes (${this.opts.maxLineBytes}); it could never be sent`,
       })
-      if (ticket !== undefined) this.durable?.log?.ack(ticket)
+      if (ticket !== undefined) this.durable.ack(ticket)
       return true
     }
     // The body pairs each action with exactly one document line: a document holding a newline (only
@@ -206,7 +205,7 @@ class BulkShipper implements Shipper {
     if (newline !== placed.end - 1) {
       this.arena.undo(placed.start)
       this.deadLetter({ document: documentText(parsed), index, status: null, reason: 'document contains a newline; it would break the _bulk request apart' })
-      if (ticket !== undefined) this.durable?.log?.ack(ticket)
+      if (ticket !== undefined) this.durable.ack(ticket)
       return true
     }
     const bytes = placed.end - placed.start
@@ -215,7 +214,7 @@ class BulkShipper implements Shipper {
       accepted = this.makeRoom(bytes)
       if (!accepted) {
         this.drops.add(1)
-        if (ticket !== undefined) this.durable?.log?.ack(ticket)
+        if (ticket !== undefined) this.durable.ack(ticket)
         return false
       }
     }
@@ -234,11 +233,11 @@ class BulkShipper implements Shipper {
       firstFailedAt: 0,
       state: EntryState.Pending,
     }
-    if (ticket === undefined && this.durable?.log) {
-      entry.ticket = this.durable.log.append({ id: docId, line: raw ?? Buffer.from(end === text.length ? text : text.slice(0, end)) })
-    } else if (ticket === undefined && this.durableOpening) {
+    if (ticket === undefined) {
+      const log = this.durable.log
+      if (log) entry.ticket = log.append({ id: docId, line: raw ?? Buffer.from(end === text.length ? text : text.slice(0, end)) })
       // The log is still opening: keep the raw line so it can be appended once it is ready.
-      entry.raw = raw ?? text.slice(0, end)
+      else if (this.durable.isOpening) entry.raw = raw ?? text.slice(0, end)
     }
     this.pending.push(entry)
     this.bufferedBytes += bytes
@@ -268,16 +267,7 @@ class BulkShipper implements Shipper {
   }
 
   private oldestDroppable(): Entry | undefined {
-    while (this.retries.length > 0) {
-      const batch = this.retries[0]!
-      const entry = batch.entries.shift()
-      if (entry) {
-        batch.bytes -= entry.end - entry.start
-        return entry
-      }
-      this.retries.shift()
-    }
-    return this.pending.shift()
+    return this.retries.shiftOldestEntry() ?? this.pending.shift()
   }
 
   drained(): Promise<void> {
@@ -290,11 +280,10 @@ class BulkShipper implements Shipper {
     this.pump()
     return (async () => {
       // Lines replayed from the durable buffer count as "accepted so far": wait for the replay first.
-      await this.durableOpening
-      await this.recovering
+      await this.durable.replayed()
       await this.flushAccepted()
       // Dead letters count once they are in the file: let the file catch up before anyone reads stats().
-      await this.durable?.deadLetters?.idle()
+      await this.durable.deadLettersWritten()
     })()
   }
 
@@ -306,7 +295,7 @@ class BulkShipper implements Shipper {
     })
     // Waiting retries are sent now too: flush means "try now", not "after the backoff".
     this.pausedUntil = 0
-    for (const batch of this.retries) batch.notBefore = 0
+    this.retries.makeAllDue()
     this.pump()
     return promise
   }
@@ -324,7 +313,7 @@ class BulkShipper implements Shipper {
       leftOnDisk: this.leftOnDisk,
       bufferedBytes: this.bufferedBytes,
       bufferedDocs: this.bufferedDocs,
-      diskBytes: this.durable?.log?.diskBytes ?? 0,
+      diskBytes: this.durable.diskBytes,
       inFlight: this.inFlight,
       lastError: this.lastError,
     }
@@ -353,20 +342,14 @@ class BulkShipper implements Shipper {
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
     for (const controller of this.controllers) controller.abort()
     this.keepUnsettledOnDisk()
-    // Dead letters that never found their file (it was still opening) are not on disk.
-    if (this.earlyDeadLetters.length > 0) {
-      this.deadLettered -= this.earlyDeadLetters.length
-      this.deadLetterDropped += this.earlyDeadLetters.length
-      this.earlyDeadLetters = []
-    }
+    this.durable.abandonEarlyDeadLetters()
     const lost = this.bufferedDocs
     this.drops.report()
     this.drops.stop()
     for (const resolve of this.drainWaiters.splice(0)) resolve()
     await this.transport.close()
-    const durable = this.durable
-    await durable?.close()
-    if (this.opts.reportDropsToStderr) this.reportClose(expired, lost, durable?.log?.diskBytes ?? 0)
+    await this.durable.close()
+    if (this.opts.reportDropsToStderr) this.reportClose(expired, lost, this.durable.diskBytes)
     return { delivered: this.delivered, deadLettered: this.deadLettered, undelivered: this.leftOnDisk + lost, leftOnDisk: this.leftOnDisk }
   }
 
@@ -375,7 +358,7 @@ class BulkShipper implements Shipper {
    * next start: they leave `buffered` for `leftOnDisk`. What is left in `buffered` is lost.
    */
   private keepUnsettledOnDisk(): void {
-    if (!this.durable?.log) return
+    if (!this.durable.log) return
     const unsettled = this.unsettledEntries()
     for (const entry of unsettled) {
       if (entry.state === EntryState.Settled || entry.ticket === undefined) continue
@@ -398,56 +381,16 @@ class BulkShipper implements Shipper {
     if (expired || this.leftOnDisk > 0 || lost > 0 || this.recovered > 0 || this.deadLetterDropped > 0) writeStderr(`closed: ${parts.join('; ')}`)
   }
 
-  // ---- durable buffer -------------------------------------------------------------------------
-
-  private onDurableReady(durable: DurableBuffer): void {
-    this.durableOpening = undefined
-    if (this.closedHard) {
-      // close() gave up waiting for the directory: nothing was appended, release it again.
-      void durable.close()
-      return
+  /** A chunk of the backlog an earlier run left on disk, accepted again with its ids and tickets. */
+  private acceptReplayed(entries: Array<SpoolEntry & { ticket: number }>): void {
+    this.accepted += entries.length
+    this.recovered += entries.length
+    for (const e of entries) {
+      const text = e.line.toString('utf8')
+      this.accept(text, text.length, e.line, e.id, e.ticket)
     }
-    this.durable = durable
-    if (durable.logError) {
-      const message = `durable buffer unavailable, keeping lines in memory only: ${durable.logError.message}`
-      writeStderr(message)
-      this.recordError('TW_SHIPPER_BUFFER', message, null, true)
-    }
-    const early = this.earlyDeadLetters.splice(0)
-    if (durable.deadLetters) for (const record of early) durable.deadLetters.write(record)
-    else if (early.length > 0) this.onEarlyDeadLettersLost(early.length)
-    const log = durable.log
-    // Lines accepted while the log was opening are appended now, so they survive a crash too.
-    if (log) appendAcceptedWhileOpening(log, this.unsettledEntries(), (entry) => entry.id ?? this.runId + entry.seq.toString(36))
-    // Not awaited: close() must not wait for a replay that itself waits for buffer room.
-    if (log) this.recovering = this.recover(log).finally(() => (this.recovering = undefined))
-  }
-
-  private onEarlyDeadLettersLost(count: number): void {
-    this.deadLettered -= count
-    this.deadLetterDropped += count
-  }
-
-  /**
-   * Replays lines left by an earlier run, with their ids, as buffer room allows. It goes on during
-   * close() (which delivers the backlog too) and stops at its deadline.
-   */
-  private recover(log: SegmentLog): Promise<void> {
-    return replayBacklog(log, replayChunkBytes(this.opts.flushBytes, this.opts.maxBufferBytes), {
-      fits: (bytes) => this.bufferedBytes + bytes <= this.opts.maxBufferBytes,
-      roomOrStop: () => new Promise((resolve) => this.drainWaiters.push(resolve)),
-      stopped: () => this.closedHard,
-      accept: (entries) => {
-        this.accepted += entries.length
-        this.recovered += entries.length
-        for (const e of entries) {
-          const text = e.line.toString('utf8')
-          this.accept(text, text.length, e.line, e.id, e.ticket)
-        }
-        this.flushDue = true
-        this.pump()
-      },
-    })
+    this.flushDue = true
+    this.pump()
   }
 
   // ---- sending --------------------------------------------------------------------------------
@@ -462,7 +405,7 @@ class BulkShipper implements Shipper {
       }
       const batch = this.takeRetry(now) ?? this.takePending()
       if (!batch) {
-        const next = this.retries.reduce((min, b) => Math.min(min, b.notBefore), Number.POSITIVE_INFINITY)
+        const next = this.retries.nextDueAt()
         if (next !== Number.POSITIVE_INFINITY) this.wakeUpAt(next)
         return
       }
@@ -483,19 +426,9 @@ class BulkShipper implements Shipper {
   }
 
   private takeRetry(now: number): Batch | undefined {
-    for (let i = 0; i < this.retries.length; i++) {
-      const batch = this.retries[i]!
-      if (batch.entries.length === 0) {
-        this.retries.splice(i--, 1)
-        continue
-      }
-      if (batch.notBefore <= now) {
-        this.retries.splice(i, 1)
-        this.retried += batch.entries.length
-        return batch
-      }
-    }
-    return undefined
+    const batch = this.retries.takeDue(now)
+    if (batch) this.retried += batch.entries.length
+    return batch
   }
 
   private takePending(): Batch | undefined {
@@ -512,7 +445,7 @@ class BulkShipper implements Shipper {
 
   /** Every entry not yet settled: pending, waiting to retry, in flight. */
   private unsettledEntries(): Entry[] {
-    return [...this.pending.toArray(), ...this.retries.flatMap((b) => b.entries), ...[...this.inFlightBatches].flatMap((b) => b.entries)]
+    return [...this.pending.toArray(), ...this.retries.entries(), ...[...this.inFlightBatches].flatMap((b) => b.entries)]
   }
 
   private async send(batch: Batch): Promise<void> {
@@ -569,7 +502,7 @@ class BulkShipper implements Shipper {
       // 413 / whole-request 400: halve and resend at once; a poison item ends up alone and dead-lettered.
       const mid = batch.entries.length >> 1
       const halves = [batch.entries.slice(0, mid), batch.entries.slice(mid)].map((entries) => this.toBatch(entries, notBefore))
-      this.retries.unshift(...halves)
+      this.retries.pushFront(...halves)
       return
     }
     this.consecutiveFailures = 0
@@ -605,14 +538,14 @@ class BulkShipper implements Shipper {
     const failoverNow = status === null && this.transport.hasHealthyNode()
     if (!failoverNow) this.pausedUntil = now + delay
     const keep = this.expire(batch.entries, message, status)
-    if (keep.length > 0) this.retries.unshift(this.toBatch(keep, failoverNow ? now : now + delay))
+    if (keep.length > 0) this.retries.pushFront(this.toBatch(keep, failoverNow ? now : now + delay))
   }
 
   private retryEntries(entries: Entry[], message: string, status: number): void {
     const keep = this.expire(entries, message, status)
     if (keep.length === 0) return
     const attempts = keep.reduce((max, e) => Math.max(max, e.attempts), 1)
-    this.retries.push(this.toBatch(keep, Date.now() + retryDelayMs(this.policy, attempts)))
+    this.retries.pushBack(this.toBatch(keep, Date.now() + retryDelayMs(this.policy, attempts)))
   }
 
   /** Counts the attempt; dead-letters entries past `maxRetryAgeMs` / `maxRetries`, returns the rest. */
@@ -662,12 +595,7 @@ class BulkShipper implements Shipper {
     // The reason may quote the server, and a server (or proxy) may echo the request's credentials.
     const full: DeadLetter = { ...record, reason: redactText(record.reason), time: new Date().toISOString() }
     this.deadLettered++
-    if (this.durable) this.durable.deadLetters?.write(full)
-    else if (this.durableOpening && this.opts.deadLetterDir !== false) {
-      // Dead letters before the file opened are kept (bounded) and written once it is open.
-      if (this.earlyDeadLetters.length < 10_000) this.earlyDeadLetters.push(full)
-      else this.onEarlyDeadLettersLost(1)
-    }
+    this.durable.writeDeadLetter(full)
     try {
       this.callbacks.onDeadLetter?.(full)
     } catch {
@@ -682,7 +610,7 @@ class BulkShipper implements Shipper {
     entry.raw = undefined
     this.bufferedBytes -= entry.end - entry.start
     this.bufferedDocs--
-    if (entry.ticket !== undefined) this.durable?.log?.ack(entry.ticket)
+    if (entry.ticket !== undefined) this.durable.ack(entry.ticket)
     if (this.flushWaiters.length > 0) {
       for (const waiter of this.flushWaiters) if (entry.seq < waiter.seqLimit) waiter.remaining--
       if (this.flushWaiters.some((w) => w.remaining <= 0)) {
