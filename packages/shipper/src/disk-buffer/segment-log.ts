@@ -1,11 +1,24 @@
-import { open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+/**
+ * The append side of the durable buffer: the segment lifecycle (append, roll, seal, write, fsync,
+ * delete) on one serial I/O chain. One file on purpose (~480 lines): every step of that lifecycle
+ * reads and moves the same counters (`accounted`, `pendingTotal`, a segment's `entries`/`acked`)
+ * in the order the chain runs them, and the directory-removed path rewinds them all; split apart,
+ * that ordering would have to be re-established across modules. What has its own seam lives beside
+ * it: `segment.ts`, `segment-recovery.ts` (replay of an earlier run), `segment-log-reports.ts`,
+ * `segment-log-options.ts`, `file-io.ts`.
+ */
+import { open, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { DiskBufferError } from './errors.js'
+import { fsyncDir, writeAll } from './file-io.js'
 import { makeDirectory } from './make-directory.js'
+import { validateSegmentLogOptions } from './segment-log-options.js'
 import { abandonLock, acquireLock, releaseLock, rewriteLock } from './lock.js'
 import { encodeRecord, MAX_ID_BYTES, recordBytes } from './record.js'
-import { RateLimitedReport, safeReporter } from './reporter.js'
-import { SegmentScanner } from './segment-scanner.js'
+import { safeReporter } from './reporter.js'
+import { newSegment, type Segment } from './segment.js'
+import { SegmentLogReports } from './segment-log-reports.js'
+import { findLeftSegments, SegmentRecovery } from './segment-recovery.js'
 import type { SegmentLog, SegmentLogOptions, SegmentLogReport, SpoolEntry } from './types.js'
 
 /** Fluentd's file buffer uses 8 MB chunks (`chunk_limit_size` for most outputs); so do we. */
@@ -15,47 +28,6 @@ const DEFAULT_REPORT_INTERVAL_MS = 10_000
 const SLAB_BYTES = 256 * 1024
 /** After a failed write, appends stay memory-only this long before the disk is tried again. */
 const IO_RETRY_MS = 1_000
-const SEGMENT_FILE = /^seg-(\d+)\.log$/
-
-/** File name of segment `n`; zero-padded so `ls` shows them in order (parsing accepts any width). */
-export function segmentFileName(n: number): string {
-  return `seg-${String(n).padStart(8, '0')}.log`
-}
-
-interface Segment {
-  readonly n: number
-  readonly path: string
-  /** Left by an earlier run: read through `readRecovered`, never appended to. */
-  readonly recovered: boolean
-  /** Bytes this segment contributes to `diskBytes` (written + pending). */
-  bytes: number
-  /** Entries appended (live) or read so far (recovered). */
-  entries: number
-  acked: number
-  /** No more appends: rolled, failed, closed, or recovered. */
-  sealed: boolean
-  /** Every entry is known: always true for live segments, true at end of scan for recovered. */
-  scanDone: boolean
-  deleted: boolean
-  fh: FileHandle | undefined
-  /** Final fsync + close of a sealed segment, running beside the write chain. */
-  closingFile: Promise<void> | undefined
-  /** Encoded records waiting for the next write, and how many entries they hold. */
-  pending: Buffer[]
-  pendingBytes: number
-  pendingEntries: number
-  queued: boolean
-  writtenBytes: number
-  scanner: SegmentScanner | undefined
-}
-
-function newSegment(dir: string, n: number, recovered: boolean, bytes: number): Segment {
-  return {
-    n, path: join(dir, segmentFileName(n)), recovered, bytes, entries: 0, acked: 0, sealed: recovered,
-    scanDone: !recovered, deleted: false, fh: undefined, closingFile: undefined, pending: [], pendingBytes: 0, pendingEntries: 0,
-    queued: false, writtenBytes: recovered ? bytes : 0, scanner: undefined,
-  }
-}
 
 /**
  * Opens (creating if needed) the buffer directory, takes its lock and lists the segments left by
@@ -66,7 +38,7 @@ function newSegment(dir: string, n: number, recovered: boolean, bytes: number): 
  *   `TW_SHIPPER_BUFFER_IO` when the directory cannot be created or listed.
  */
 export async function openSegmentLog(options: SegmentLogOptions): Promise<SegmentLog> {
-  const dir = resolve(validate(options))
+  const dir = resolve(validateSegmentLogOptions(options))
   try {
     await makeDirectory(dir)
   } catch (err) {
@@ -74,43 +46,13 @@ export async function openSegmentLog(options: SegmentLogOptions): Promise<Segmen
   }
   await acquireLock(dir)
   try {
-    const found: Segment[] = []
-    for (const name of await readdir(dir)) {
-      const m = SEGMENT_FILE.exec(name)
-      if (!m) continue
-      const st = await stat(join(dir, name)).catch(() => undefined)
-      if (!st?.isFile()) continue
-      const seg = newSegment(dir, Number(m[1]), true, st.size)
-      // Keep the name we found (it may not be zero-padded like ours).
-      found.push({ ...seg, path: join(dir, name) })
-    }
-    found.sort((a, b) => a.n - b.n)
-    return new FileSegmentLog(dir, options, found)
+    return new FileSegmentLog(dir, options, await findLeftSegments(dir))
   } catch (err) {
     await releaseLock(dir)
     throw err instanceof DiskBufferError
       ? err
       : new DiskBufferError('TW_SHIPPER_BUFFER_IO', `cannot list buffer directory ${dir}: ${(err as Error).message}`, { cause: err })
   }
-}
-
-function validate(o: SegmentLogOptions): string {
-  const bad = (what: string, got: unknown): never => {
-    throw new DiskBufferError('TW_SHIPPER_BUFFER_OPTIONS', `disk buffer option ${what}; received ${JSON.stringify(got)}`)
-  }
-  if (typeof o.dir !== 'string' || o.dir === '') bad('dir must be a non-empty path', o.dir)
-  if (!Number.isFinite(o.maxDiskBytes) || o.maxDiskBytes <= 0) bad('maxDiskBytes must be a positive number', o.maxDiskBytes)
-  if (o.segmentMaxBytes !== undefined && (!Number.isFinite(o.segmentMaxBytes) || o.segmentMaxBytes <= 0)) {
-    bad('segmentMaxBytes must be a positive number', o.segmentMaxBytes)
-  }
-  if (!Number.isFinite(o.fsyncIntervalMs) || o.fsyncIntervalMs < 0) bad('fsyncIntervalMs must be >= 0', o.fsyncIntervalMs)
-  if (o.maxPendingBytes !== undefined && (!Number.isFinite(o.maxPendingBytes) || o.maxPendingBytes <= 0)) {
-    bad('maxPendingBytes must be a positive number', o.maxPendingBytes)
-  }
-  if (o.reportIntervalMs !== undefined && (!Number.isFinite(o.reportIntervalMs) || o.reportIntervalMs < 0)) {
-    bad('reportIntervalMs must be >= 0', o.reportIntervalMs)
-  }
-  return o.dir
 }
 
 /**
@@ -128,14 +70,13 @@ function validate(o: SegmentLogOptions): string {
  */
 class FileSegmentLog implements SegmentLog {
   private readonly segments = new Map<number, Segment>()
-  private readonly recoverQueue: Segment[]
+  private readonly recovery: SegmentRecovery
   private readonly segmentMaxBytes: number
   private readonly maxDiskBytes: number
   private readonly maxPendingBytes: number
   private readonly fsyncIntervalMs: number
   private readonly emit: (r: SegmentLogReport) => void
-  private readonly fullReport: RateLimitedReport
-  private readonly ioReport: RateLimitedReport
+  private readonly reports: SegmentLogReports
   private readonly timer: NodeJS.Timeout
 
   private active: Segment | undefined
@@ -163,7 +104,6 @@ class FileSegmentLog implements SegmentLog {
   private closed = false
   private crashed = false
   private closing: Promise<void> | undefined
-  private lastIoError = ''
 
   constructor(
     private readonly dir: string,
@@ -178,14 +118,21 @@ class FileSegmentLog implements SegmentLog {
     this.maxPendingBytes = options.maxPendingBytes ?? Math.max(32 * 1024 * 1024, 4 * this.segmentMaxBytes)
     this.fsyncIntervalMs = options.fsyncIntervalMs
     this.emit = safeReporter(options.onReport)
-    const reportIntervalMs = options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS
-    this.fullReport = new RateLimitedReport(this.emit, reportIntervalMs)
-    this.ioReport = new RateLimitedReport(this.emit, reportIntervalMs)
+    this.reports = new SegmentLogReports(this.emit, options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS, () => ({
+      maxDiskBytes: this.maxDiskBytes,
+      diskBytes: this.accounted,
+      pendingBytes: this.pendingTotal,
+    }))
     for (const seg of recovered) {
       this.segments.set(seg.n, seg)
       this.accounted += seg.bytes
     }
-    this.recoverQueue = [...recovered]
+    this.recovery = new SegmentRecovery(recovered, {
+      closed: () => this.closed,
+      scanned: (seg) => this.maybeDelete(seg),
+      readFailed: (err, message) => this.reportIoError(err, message),
+      emit: this.emit,
+    })
     this.nextN = (recovered.at(-1)?.n ?? 0) + 1
     this.timer = setInterval(() => this.tick(), this.fsyncIntervalMs > 0 ? this.fsyncIntervalMs : 1_000)
     this.timer.unref()
@@ -199,23 +146,23 @@ class FileSegmentLog implements SegmentLog {
     if (this.closed) return undefined
     if (this.blockedUntil !== 0) {
       if (Date.now() < this.blockedUntil) {
-        this.ioReport.report(this.describeBlocked)
+        this.reports.blocked()
         return undefined
       }
       this.blockedUntil = 0
     }
     const idBytes = Buffer.byteLength(entry.id)
     if (idBytes > MAX_ID_BYTES) {
-      this.ioReport.report(this.describeLongId)
+      this.reports.longId()
       return undefined
     }
     const size = recordBytes(idBytes, entry.line.length)
     if (this.accounted + size > this.maxDiskBytes) {
-      this.fullReport.report(this.describeFull)
+      this.reports.diskFull()
       return undefined
     }
     if (this.pendingTotal > 0 && this.pendingTotal + size > this.maxPendingBytes) {
-      this.ioReport.report(this.describeBehind)
+      this.reports.behind()
       return undefined
     }
     let seg = this.active
@@ -247,7 +194,7 @@ class FileSegmentLog implements SegmentLog {
   }
 
   readRecovered(maxBytes: number): Promise<Array<SpoolEntry & { ticket: number }>> {
-    const run = this.readChain.then(() => this.readRecoveredNow(Math.max(1, maxBytes)))
+    const run = this.readChain.then(() => this.recovery.read(Math.max(1, maxBytes)))
     this.readChain = run.catch(() => undefined)
     return run
   }
@@ -512,58 +459,10 @@ class FileSegmentLog implements SegmentLog {
     })
   }
 
-  // --- recovery ----------------------------------------------------------------------------
-
-  private async readRecoveredNow(maxBytes: number): Promise<Array<SpoolEntry & { ticket: number }>> {
-    const out: Array<SpoolEntry & { ticket: number }> = []
-    let bytes = 0
-    while (!this.closed && this.recoverQueue.length > 0) {
-      const seg = this.recoverQueue[0]!
-      let rec
-      if (!seg.deleted && !seg.scanDone) {
-        seg.scanner ??= new SegmentScanner(seg.path, seg.writtenBytes)
-        try {
-          rec = await seg.scanner.next(maxBytes - bytes)
-        } catch (err) {
-          this.reportIoError(err, `cannot read recovered segment ${seg.path}: ${(err as Error).message}; the rest of it is skipped`)
-        }
-      }
-      if (rec === undefined) {
-        this.recoverQueue.shift()
-        await this.finishScan(seg)
-        continue
-      }
-      seg.entries++
-      out.push({ id: rec.id, line: rec.line, ticket: seg.n })
-      bytes += rec.size
-      if (bytes >= maxBytes) break
-    }
-    return out
-  }
-
-  private async finishScan(seg: Segment): Promise<void> {
-    const scanner = seg.scanner
-    seg.scanner = undefined
-    seg.scanDone = true
-    if (scanner) {
-      await scanner.finish()
-      if (scanner.lostBytes > 0) {
-        this.emit({
-          kind: 'corrupt-segment',
-          file: seg.path,
-          lostBytes: scanner.lostBytes,
-          message: `skipped ${scanner.lostBytes} corrupt or torn bytes of ${seg.path}; recovered ${seg.entries} entries`,
-        })
-      }
-    }
-    this.maybeDelete(seg)
-  }
-
   // --- housekeeping ------------------------------------------------------------------------
 
   private tick(): void {
-    this.fullReport.flush()
-    this.ioReport.flush()
+    this.reports.flush()
     if (this.fsyncIntervalMs > 0 && this.intervalFsync === undefined && (this.unsynced.size > 0 || this.dirDirty)) {
       this.intervalFsync = this.fsyncAll()
         .catch((err: unknown) => this.reportIoError(err))
@@ -585,78 +484,12 @@ class FileSegmentLog implements SegmentLog {
     await this.io
     await this.settleBackground()
     await this.closeAllFiles()
-    this.fullReport.flush(true)
-    this.ioReport.flush(true)
+    this.reports.flush(true)
     await releaseLock(this.dir)
   }
 
   private reportIoError(err: unknown, message?: string): void {
-    this.lastIoError = message ?? `disk buffer I/O error: ${(err as Error)?.message ?? String(err)}`
-    this.ioReport.report(this.describeIo)
-  }
-
-  private readonly describeIo = (count: number): SegmentLogReport => ({
-    kind: 'io-error',
-    message: count > 1 ? `${this.lastIoError} (${count} I/O problems in this interval)` : this.lastIoError,
-  })
-
-  private readonly describeFull = (count: number): SegmentLogReport => ({
-    kind: 'disk-full',
-    message: `disk buffer full (maxDiskBytes ${this.maxDiskBytes}, ${this.accounted} in use): ${count} entries kept in memory only`,
-  })
-
-  private readonly describeBlocked = (count: number): SegmentLogReport => ({
-    kind: 'io-error',
-    message: `disk buffer paused after a write error: ${count} entries kept in memory only`,
-  })
-
-  private readonly describeBehind = (count: number): SegmentLogReport => ({
-    kind: 'io-error',
-    message: `disk writes are falling behind (${this.pendingTotal} bytes waiting): ${count} entries kept in memory only`,
-  })
-
-  private readonly describeLongId = (count: number): SegmentLogReport => ({
-    kind: 'io-error',
-    message: `${count} entries have an id longer than ${MAX_ID_BYTES} bytes and were kept in memory only`,
-  })
-}
-
-/** Writes every byte of `bufs` (`writev` may write less than asked). */
-async function writeAll(fh: FileHandle, bufs: Buffer[], bytes: number): Promise<void> {
-  let rest = bufs
-  let left = bytes
-  for (;;) {
-    const { bytesWritten } = await fh.writev(rest)
-    left -= bytesWritten
-    if (left <= 0) return
-    if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' })
-    let skip = bytesWritten
-    const next: Buffer[] = []
-    for (const b of rest) {
-      if (skip >= b.length) skip -= b.length
-      else {
-        next.push(skip > 0 ? b.subarray(skip) : b)
-        skip = 0
-      }
-    }
-    rest = next
+    this.reports.ioError(err, message)
   }
 }
 
-/**
- * fsyncs the directory so a newly created segment file survives power loss (a file's own fsync
- * does not persist its directory entry on Linux; Vector PRs #25766/#25779 add the same).
- * Unsupported on some platforms (Windows): ignored there.
- */
-async function fsyncDir(dir: string): Promise<void> {
-  let fh: FileHandle | undefined
-  try {
-    fh = await open(dir, 'r')
-    await fh.sync()
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw err
-  } finally {
-    await fh?.close().catch(() => undefined)
-  }
-}
