@@ -1,13 +1,14 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openDeadLetterFile, type DeadLetterRecord, type SegmentLogReport } from '../src/disk-buffer/index.js'
+import { openDeadLetterFile, type SegmentLogReport } from '../src/disk-buffer/index.js'
+import type { DeadLetter } from '../src/index.js'
 import { deadLetterFileName } from '../src/disk-buffer/dead-letter.js'
 import { useTempDirs } from './disk-buffer-fixtures/helpers.js'
 
 const temp = useTempDirs('tw-dead-letter-')
 
-const record = (i: number): DeadLetterRecord => ({
+const record = (i: number): DeadLetter => ({
   document: `{"service":"svc","time":"2026-01-01T00:00:00.000Z","message":"line ${i} with \\"quotes\\" and ünïcode"}`,
   index: i % 2 ? 'fluentd-svc-20260101' : null,
   status: i % 2 ? 400 : null,

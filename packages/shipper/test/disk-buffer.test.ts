@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { crc32, tableCrc32 } from '../src/disk-buffer/crc32.js'
 import { openSegmentLog } from '../src/disk-buffer/index.js'
+import { decodeRecord, encodeRecord, recordBytes } from '../src/disk-buffer/record.js'
 import { crash, entry, open, readAll, segmentBytes, segmentFiles, useTempDirs } from './disk-buffer-fixtures/helpers.js'
 
 const temp = useTempDirs()
@@ -205,14 +205,27 @@ describe('segment log: recovered segments and bounds', () => {
   })
 })
 
-describe('crc32', () => {
-  it('the table fallback (Node < 20.15) matches the native zlib.crc32', () => {
-    const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff))
-    for (const [a, b] of [[0, 0], [0, 1], [3, 400], [0, 5000], [1234, 4321]] as const) {
-      expect(tableCrc32(data, a, b)).toBe(crc32(data, a, b))
+describe('record format', () => {
+  it('encodes a record byte for byte as earlier releases did (zlib CRC-32), so their segment files stay readable', () => {
+    const line = Buffer.from('{"message":"123456789"}')
+    const buf = Buffer.alloc(recordBytes(4, line.length))
+    encodeRecord(buf, 0, 'id-1', 4, line)
+    // Written by the release that still carried a table CRC-32 beside zlib's; magic, CRC, length, id, line.
+    expect(buf.toString('hex')).toBe('f554573119c9791e1d000000040069642d317b226d657373616765223a22313233343536373839227d')
+    const decoded = decodeRecord(buf, 0, buf.length)
+    expect(decoded).toMatchObject({ id: 'id-1', size: buf.length })
+    expect((decoded as { line: Buffer }).line.toString()).toBe(line.toString())
+  })
+
+  it('a flipped byte anywhere after the CRC field makes the record bad', () => {
+    const line = Buffer.from('{"message":"x"}')
+    const good = Buffer.alloc(recordBytes(2, line.length))
+    encodeRecord(good, 0, 'id', 2, line)
+    for (let i = 8; i < good.length; i++) {
+      const bad = Buffer.from(good)
+      bad[i] = bad[i]! ^ 0x01
+      expect(decodeRecord(bad, 0, bad.length)).toBe('bad')
     }
-    // Known vector: CRC-32 of "123456789" is 0xCBF43926.
-    expect(tableCrc32(Buffer.from('123456789'), 0, 9)).toBe(0xcbf43926)
   })
 })
 

@@ -2,7 +2,8 @@ import { appendFile, readdir, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { makeDirectory } from './make-directory.js'
 import { RateLimitedReport, safeReporter } from './reporter.js'
-import type { DeadLetterFile, DeadLetterFileOptions, DeadLetterRecord, SegmentLogReport } from './types.js'
+import type { DeadLetter } from '../types.js'
+import type { DeadLetterFile, DeadLetterFileOptions, SegmentLogReport } from './types.js'
 
 const DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 const DEFAULT_REPORT_INTERVAL_MS = 10_000
@@ -65,7 +66,7 @@ class NdjsonDeadLetterFile implements DeadLetterFile {
     this.report = new RateLimitedReport(this.emit, options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS)
   }
 
-  write(record: DeadLetterRecord): void {
+  write(record: DeadLetter): void {
     const text = `${JSON.stringify({
       document: record.document,
       index: record.index,

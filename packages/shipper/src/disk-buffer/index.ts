@@ -6,7 +6,6 @@
 export type {
   DeadLetterFile,
   DeadLetterFileOptions,
-  DeadLetterRecord,
   SegmentLog,
   SegmentLogOptions,
   SegmentLogReport,

@@ -1,4 +1,4 @@
-import { crc32 } from './crc32.js'
+import { crc32 } from 'node:zlib'
 
 /*
  * Record framing of a segment file. Little-endian:
@@ -40,7 +40,7 @@ export function encodeRecord(target: Buffer, offset: number, id: string, idBytes
   target.write(id, offset + 14, idBytes, 'utf8')
   line.copy(target, offset + 14 + idBytes)
   const end = offset + HEADER_BYTES + bodyLen
-  target.writeUInt32LE(crc32(target, offset + 8, end), offset + 4)
+  target.writeUInt32LE(crc32(target.subarray(offset + 8, end)), offset + 4)
   return end
 }
 
@@ -73,7 +73,7 @@ export function decodeRecord(buf: Buffer, offset: number, available: number): De
   if (size > available) return 'bad'
   if (size > inBuf) return { need: size }
   const end = offset + size
-  if (crc32(buf, offset + 8, end) !== buf.readUInt32LE(offset + 4)) return 'bad'
+  if (crc32(buf.subarray(offset + 8, end)) !== buf.readUInt32LE(offset + 4)) return 'bad'
   const idLen = buf.readUInt16LE(offset + 12)
   if (ID_LEN_BYTES + idLen > bodyLen) return 'bad'
   const idStart = offset + 14

@@ -1,3 +1,5 @@
+import type { DeadLetter } from '../types.js'
+
 /**
  * Contract between the durable disk buffer and the rest of the shipper. Internal to
  * `@tracewire/shipper`: nothing here is re-exported from the package entry point.
@@ -73,20 +75,6 @@ export interface SegmentLog {
   close(): Promise<void>
 }
 
-/** One line of the dead-letter file. */
-export interface DeadLetterRecord {
-  /** The raw document (log line) as accepted. */
-  document: string
-  /** Target index, or `null` when none could be derived. */
-  index: string | null
-  /** HTTP status of the item, or `null` when the shipper rejected it itself. */
-  status: number | null
-  /** Why it was dead-lettered (server error type and reason, or the shipper's own reason). */
-  reason: string
-  /** ISO 8601 UTC time the record was dead-lettered. */
-  time: string
-}
-
 /** Options of {@link openDeadLetterFile}. */
 export interface DeadLetterFileOptions {
   /** Upper bound of all `dead-letter-*.ndjson` files in the directory. Default 100 MiB. */
@@ -101,7 +89,7 @@ export interface DeadLetterFileOptions {
 /** Append-only NDJSON sink for documents that will never be delivered. */
 export interface DeadLetterFile {
   /** Queues one record; never throws. Dropped (and counted) when over `maxBytes`. */
-  write(record: DeadLetterRecord): void
+  write(record: DeadLetter): void
   /** Records dropped because of the size bound or a write error. */
   readonly dropped: number
   /** Resolves once every record queued so far is written or dropped. Never rejects. */
