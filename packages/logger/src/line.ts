@@ -1,9 +1,11 @@
 import pino from 'pino'
 import { MARKERS } from './markers.js'
 import { PROBE_OVER, PROBE_WALK, probeValue } from './probe.js'
-import { exceedsDepth, fixLine, isError, normalize, objectText, serializeError, stringifyValue, stringText, unserializable, type WalkLimits } from './safe-json.js'
+import { bindingsOf, type BindingsInfo } from './bindings.js'
+import { exceedsDepth, fixLine, objectText, stringifyValue, stringText } from './line-safety.js'
+import { isError, normalize, serializeError, unserializable, type WalkLimits } from './value-walk.js'
 
-const { lsCacheSym, serializersSym, stringifiersSym, wildcardFirstSym, chindingsSym } = pino.symbols
+const { lsCacheSym, serializersSym, stringifiersSym, wildcardFirstSym } = pino.symbols
 const hasOwn = Object.prototype.hasOwnProperty
 
 /** Name of the object that receives user fields whose names are reserved or already bound. */
@@ -27,71 +29,11 @@ export interface LineLayout {
   maxLineBytes: number
 }
 
-interface BindingsInfo {
-  chindings: string
-  fragment: string
-  keys: ReadonlySet<string> | null
-  clashes: Record<string, unknown> | null
-}
-
 type Instance = Record<symbol, unknown>
 type Stringifier = (value: unknown) => string | undefined
 
-const kBindings = Symbol('tracewire.bindings')
-const EMPTY_BINDINGS: BindingsInfo = { chindings: '', fragment: '', keys: null, clashes: null }
-
 function encodeKey(key: string): string {
   return stringText(key)
-}
-
-function parseChindings(text: string): Record<string, unknown> {
-  if (text === '') return {}
-  try {
-    return JSON.parse(`{${text.slice(1)}}`) as Record<string, unknown>
-  } catch (err) {
-    return { bindings: unserializable(err) }
-  }
-}
-
-function buildBindings(chindings: string, parent: BindingsInfo | undefined, layout: LineLayout): BindingsInfo {
-  let fragment = ''
-  let clashes: Record<string, unknown> | null = null
-  const keys = new Set<string>()
-  let source: Record<string, unknown>
-  // pino appends a child's bindings to its parent's text, so usually only the new part needs reading.
-  // A binding that repeats an earlier key replaces it (pino's "last wins" meaning), never duplicates it.
-  const added = parent !== undefined && chindings.startsWith(parent.chindings)
-    ? parseChindings(chindings.slice(parent.chindings.length))
-    : undefined
-  if (parent !== undefined && added !== undefined &&
-    !Object.keys(added).some((key) => parent.keys?.has(key) || (parent.clashes !== null && key in parent.clashes))) {
-    fragment = parent.fragment
-    clashes = parent.clashes === null ? null : Object.assign(Object.create(null) as Record<string, unknown>, parent.clashes)
-    for (const key of parent.keys ?? []) keys.add(key)
-    source = added
-  } else {
-    source = parseChindings(chindings)
-  }
-  for (const key of Object.keys(source)) {
-    const value = source[key]
-    if (layout.reserved.has(key)) {
-      clashes ??= Object.create(null) as Record<string, unknown>
-      clashes[key] = value
-      continue
-    }
-    keys.add(key)
-    fragment += `,${encodeKey(key)}:${fixLine(stringifyValue(value, layout.limits) ?? 'null')}`
-  }
-  return { chindings, fragment, keys: keys.size === 0 ? null : keys, clashes }
-}
-
-function bindingsOf(instance: Instance, layout: LineLayout): BindingsInfo {
-  const chindings = instance[chindingsSym] as string
-  const info = instance[kBindings] as BindingsInfo | undefined
-  if (info !== undefined && info.chindings === chindings) return info
-  const built = chindings === '' ? EMPTY_BINDINGS : buildBindings(chindings, info, layout)
-  instance[kBindings] = built
-  return built
 }
 
 function messageText(message: unknown, limits: WalkLimits): string {

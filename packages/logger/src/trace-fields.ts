@@ -1,5 +1,5 @@
 import { context, trace, TraceFlags, type SpanContext } from '@opentelemetry/api'
-import { fixLine } from './safe-json.js'
+import { fixLine } from './line-safety.js'
 
 /** Names of the trace fields as written on the line; `false` omits that field. */
 export interface TraceFieldNames {

@@ -1,4 +1,4 @@
-// The line builder (src/line.ts), createLogger and level-names.ts use pino internals that pino exports
+// The line builder (src/line.ts, its bindings cache src/bindings.ts), createLogger and level-names.ts use pino internals that pino exports
 // (`pino.symbols`) but does not document. package.json pins pino to one minor line (~); this test fails
 // with a message naming the symbol if a pino update changes what the logger relies on.
 import pino from 'pino'
@@ -8,7 +8,7 @@ import { createLogger } from '../src/index.js'
 const USED = ['asJsonSym', 'lsCacheSym', 'chindingsSym', 'serializersSym', 'stringifiersSym', 'wildcardFirstSym', 'setLevelSym'] as const
 const symbols = pino.symbols as unknown as Record<string, unknown>
 const changed = (what: string): string =>
-  `pino ${pino.version} changed ${what}, which @tracewire/logger relies on (src/line.ts, create-logger.ts, level-names.ts): adapt them before widening the pino range in package.json`
+  `pino ${pino.version} changed ${what}, which @tracewire/logger relies on (src/line.ts, bindings.ts, create-logger.ts, level-names.ts): adapt them before widening the pino range in package.json`
 
 type Internals = Record<symbol, unknown>
 const discard = { write() {} }

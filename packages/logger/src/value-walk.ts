@@ -1,3 +1,8 @@
+/**
+ * The slow path of serialisation: walks any value into plain JSON data under {@link WalkLimits}, with a
+ * marker for whatever `JSON.stringify` would throw on or the limits cut, and writes Errors as objects
+ * (`serializeError`; the two recurse into each other, so they share this file). Never throws.
+ */
 import { MARKERS } from './markers.js'
 
 /** Bounds applied when a value has to be walked (the slow path). */
@@ -243,86 +248,6 @@ function readSafely(read: () => unknown): unknown {
   }
 }
 
-/**
- * True when JSON text nests objects/arrays deeper than `maxDepth`. Counting the opening brackets with
- * `indexOf` is an upper bound that settles the common case for a few nanoseconds; only text with more
- * brackets than `maxDepth` is scanned exactly (skipping string contents).
- */
-export function exceedsDepth(json: string, maxDepth: number): boolean {
-  let count = 0
-  let at = json.indexOf('{')
-  while (at !== -1 && count <= maxDepth) {
-    count++
-    at = json.indexOf('{', at + 1)
-  }
-  at = json.indexOf('[')
-  while (at !== -1 && count <= maxDepth) {
-    count++
-    at = json.indexOf('[', at + 1)
-  }
-  if (count <= maxDepth) return false
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i)
-    if (inString) {
-      if (c === 92 /* \ */) i++
-      else if (c === 34 /* " */) inString = false
-    } else if (c === 34) inString = true
-    else if (c === 123 || c === 91) {
-      if (++depth > maxDepth) return true
-    } else if (c === 125 || c === 93) depth--
-  }
-  return false
-}
-
-/**
- * JSON text of one field value. The fast path is the native `JSON.stringify`; only a value it throws on
- * (circular, BigInt, throwing getter or toJSON, revoked proxy, stack overflow from deep nesting) or one
- * nested deeper than `limits.maxDepth` takes the walking path with markers. Never throws; `undefined`
- * means "omit the field" (JSON semantics).
- */
-export function stringifyValue(value: unknown, limits: WalkLimits): string | undefined {
-  let json: string | undefined
-  try {
-    json = JSON.stringify(value)
-  } catch {
-    return JSON.stringify(normalize(value, limits))
-  }
-  if (json !== undefined && json.length > limits.maxDepth * 2 && exceedsDepth(json, limits.maxDepth)) {
-    return JSON.stringify(normalize(value, limits))
-  }
-  return json
-}
-
-const ESCAPED_LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g
-
-/**
- * One JS pass over a short JSON text: true when it nests no deeper than `maxDepth` and holds nothing
- * fixLine would change (only printable ASCII, no `\u` escape). For short texts this is cheaper than the
- * native scans of exceedsDepth and fixLine; false only means "check properly".
- */
-function shortJsonIsClean(json: string, maxDepth: number): boolean {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i)
-    if (c > 126) return false
-    if (inString) {
-      if (c === 92 /* \ */) {
-        if (json.charCodeAt(i + 1) === 117 /* u */) return false
-        i++
-      } else if (c === 34 /* " */) inString = false
-    } else if (c === 34) inString = true
-    else if (c === 123 || c === 91) {
-      if (++depth > maxDepth) return false
-    } else if (c === 125 || c === 93) depth--
-  }
-  return true
-}
-
-const SHORT_JSON_CHARS = 64
-
 /** True when `value` is an Error, never throwing (a revoked proxy throws on `instanceof`). */
 export function isError(value: unknown): boolean {
   try {
@@ -330,66 +255,4 @@ export function isError(value: unknown): boolean {
   } catch {
     return false
   }
-}
-
-/**
- * Line-safe JSON text of an object field value: {@link stringifyValue} followed by {@link fixLine}, with a
- * cheaper path for the common short value.
- */
-export function objectText(value: unknown, limits: WalkLimits): string | undefined {
-  let json: string | undefined
-  try {
-    json = JSON.stringify(value)
-  } catch {
-    return fixLine(JSON.stringify(normalize(value, limits)))
-  }
-  if (json === undefined) return undefined
-  if (json.length <= SHORT_JSON_CHARS && shortJsonIsClean(json, limits.maxDepth)) return json
-  if (json.length > limits.maxDepth * 2 && exceedsDepth(json, limits.maxDepth)) return fixLine(JSON.stringify(normalize(value, limits)))
-  return fixLine(json)
-}
-
-const SEPARATORS = /[\u2028\u2029]/
-const NEEDS_FIX = /[\u2028\u2029]|\\ud[89a-f]/
-
-interface WellFormed {
-  isWellFormed(): boolean
-  toWellFormed(): string
-}
-
-/**
- * JSON text of a string, line-safe. `isWellFormed()` answers at once for a one-byte string; a string with
- * lone surrogates gets them replaced by U+FFFD before encoding, so only U+2028/U+2029 remain to check.
- */
-export function stringText(value: string): string {
-  // Short strings: one pass in JS that both proves no escaping is needed and finds nothing unsafe is
-  // cheaper than the native JSON.stringify call plus a check (pino's asString does the same).
-  if (value.length < 100) {
-    let plain = true
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i)
-      if (c < 32 || c === 34 || c === 92 || c > 126) {
-        plain = false
-        break
-      }
-    }
-    if (plain) return `"${value}"`
-  }
-  const json = JSON.stringify((value as unknown as WellFormed).isWellFormed() ? value : (value as unknown as WellFormed).toWellFormed())
-  return SEPARATORS.test(json) ? json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : json
-}
-
-/**
- * Makes a built line safe for line-oriented readers: escapes U+2028/U+2029 (JSON allows them raw, some
- * readers split lines on them) and replaces escaped lone surrogates, which `JSON.stringify` emits as
- * `\udXXX` and which decode to invalid UTF-8 in Ruby/Fluentd, with U+FFFD. Surrogate pairs are written
- * raw by `JSON.stringify`, so every `\udXXX` escape it produces is a lone one.
- *
- * Applied to each JSON text as it is produced (flat strings) rather than to the assembled line, which
- * would first have to be copied from its concatenated pieces into one flat string (measured: a fifth of
- * the per-call cost).
- */
-export function fixLine(line: string): string {
-  if (!NEEDS_FIX.test(line)) return line
-  return line.replace(ESCAPED_LONE_SURROGATE, '$1\\ufffd').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 }

@@ -1,0 +1,146 @@
+/**
+ * Line safety: JSON text that a line-oriented reader (Fluentd's in_tail, Ruby's JSON) reads as exactly one
+ * valid UTF-8 line, and the depth check that sends too deeply nested values to the walker (`value-walk.ts`).
+ */
+import { normalize, type WalkLimits } from './value-walk.js'
+
+/** {@link scanJson}: nested deeper than `maxDepth`. */
+const DEEPER = 0
+/** {@link scanJson}: within `maxDepth`, but holds text {@link fixLine} may change (non-ASCII or a `\u` escape). */
+const WITHIN = 1
+/** {@link scanJson}: within `maxDepth`, and only printable ASCII without a `\u` escape: already line-safe. */
+const CLEAN = 2
+
+/**
+ * The one depth scanner: a pass over JSON text (skipping string contents) that stops as soon as it nests
+ * deeper than `maxDepth`, and also notes whether the text is already line-safe, so a short value needs no
+ * second scan (a JS loop is cheaper than the native scans for short texts).
+ */
+function scanJson(json: string, maxDepth: number): number {
+  let depth = 0
+  let inString = false
+  let clean = true
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i)
+    if (c > 126) clean = false
+    else if (inString) {
+      if (c === 92 /* \ */) {
+        if (json.charCodeAt(i + 1) === 117 /* u */) clean = false
+        i++
+      } else if (c === 34 /* " */) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return DEEPER
+    } else if (c === 125 || c === 93) depth--
+  }
+  return clean ? CLEAN : WITHIN
+}
+
+/**
+ * True when JSON text nests objects/arrays deeper than `maxDepth`. Counting the opening brackets with
+ * `indexOf` is an upper bound that settles the common case for a few nanoseconds; only text with more
+ * brackets than `maxDepth` is scanned exactly ({@link scanJson}).
+ */
+export function exceedsDepth(json: string, maxDepth: number): boolean {
+  let count = 0
+  let at = json.indexOf('{')
+  while (at !== -1 && count <= maxDepth) {
+    count++
+    at = json.indexOf('{', at + 1)
+  }
+  at = json.indexOf('[')
+  while (at !== -1 && count <= maxDepth) {
+    count++
+    at = json.indexOf('[', at + 1)
+  }
+  return count > maxDepth && scanJson(json, maxDepth) === DEEPER
+}
+
+/**
+ * JSON text of one field value. The fast path is the native `JSON.stringify`; only a value it throws on
+ * (circular, BigInt, throwing getter or toJSON, revoked proxy, stack overflow from deep nesting) or one
+ * nested deeper than `limits.maxDepth` takes the walking path with markers. Never throws; `undefined`
+ * means "omit the field" (JSON semantics).
+ */
+export function stringifyValue(value: unknown, limits: WalkLimits): string | undefined {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value)
+  } catch {
+    return JSON.stringify(normalize(value, limits))
+  }
+  if (json !== undefined && json.length > limits.maxDepth * 2 && exceedsDepth(json, limits.maxDepth)) {
+    return JSON.stringify(normalize(value, limits))
+  }
+  return json
+}
+
+const SHORT_JSON_CHARS = 64
+
+/**
+ * Line-safe JSON text of an object field value: {@link stringifyValue} followed by {@link fixLine}, with a
+ * cheaper path for the common short value.
+ */
+export function objectText(value: unknown, limits: WalkLimits): string | undefined {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value)
+  } catch {
+    return fixLine(JSON.stringify(normalize(value, limits)))
+  }
+  if (json === undefined) return undefined
+  if (json.length <= SHORT_JSON_CHARS) {
+    const scan = scanJson(json, limits.maxDepth)
+    if (scan === CLEAN) return json
+    return scan === DEEPER ? fixLine(JSON.stringify(normalize(value, limits))) : fixLine(json)
+  }
+  if (json.length > limits.maxDepth * 2 && exceedsDepth(json, limits.maxDepth)) return fixLine(JSON.stringify(normalize(value, limits)))
+  return fixLine(json)
+}
+
+const ESCAPED_LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g
+
+const SEPARATORS = /[\u2028\u2029]/
+const NEEDS_FIX = /[\u2028\u2029]|\\ud[89a-f]/
+
+interface WellFormed {
+  isWellFormed(): boolean
+  toWellFormed(): string
+}
+
+/**
+ * JSON text of a string, line-safe. `isWellFormed()` answers at once for a one-byte string; a string with
+ * lone surrogates gets them replaced by U+FFFD before encoding, so only U+2028/U+2029 remain to check.
+ */
+export function stringText(value: string): string {
+  // Short strings: one pass in JS that both proves no escaping is needed and finds nothing unsafe is
+  // cheaper than the native JSON.stringify call plus a check (pino's asString does the same).
+  if (value.length < 100) {
+    let plain = true
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i)
+      if (c < 32 || c === 34 || c === 92 || c > 126) {
+        plain = false
+        break
+      }
+    }
+    if (plain) return `"${value}"`
+  }
+  const json = JSON.stringify((value as unknown as WellFormed).isWellFormed() ? value : (value as unknown as WellFormed).toWellFormed())
+  return SEPARATORS.test(json) ? json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : json
+}
+
+/**
+ * Makes a built line safe for line-oriented readers: escapes U+2028/U+2029 (JSON allows them raw, some
+ * readers split lines on them) and replaces escaped lone surrogates, which `JSON.stringify` emits as
+ * `\udXXX` and which decode to invalid UTF-8 in Ruby/Fluentd, with U+FFFD. Surrogate pairs are written
+ * raw by `JSON.stringify`, so every `\udXXX` escape it produces is a lone one.
+ *
+ * Applied to each JSON text as it is produced (flat strings) rather than to the assembled line, which
+ * would first have to be copied from its concatenated pieces into one flat string (measured: a fifth of
+ * the per-call cost).
+ */
+export function fixLine(line: string): string {
+  if (!NEEDS_FIX.test(line)) return line
+  return line.replace(ESCAPED_LONE_SURROGATE, '$1\\ufffd').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+}
