@@ -4,18 +4,16 @@
  *
  * Invariant (tested): accepted = delivered + deadLettered + deadLetterDropped + dropped + leftOnDisk + buffered.
  */
-import type { BackoffPolicy } from './backoff.js'
-import { retryDelayMs } from './backoff.js'
 import type { BulkTransport } from './bulk-transport.js'
-import { ITEM_DEAD, ITEM_RETRY, classifyBulkResponse } from './bulk-response.js'
+import { BulkSender } from './bulk-sender.js'
 import { createClientTransport } from './client-transport.js'
 import { documentText, parseLine } from './document.js'
 import { createRunId } from './document-id.js'
 import { DropReporter } from './drop-reporter.js'
 import { DurableStore } from './durable-buffer.js'
 import type { SpoolEntry } from './disk-buffer/index.js'
-import type { Batch, Entry } from './entry.js'
-import { Arena, EntryState, bodyOf, compact, documentOf } from './entry.js'
+import type { Entry } from './entry.js'
+import { Arena, EntryState, documentOf } from './entry.js'
 import { ShipperRequestError } from './errors.js'
 import type { ShipperErrorCode } from './errors.js'
 import { createHttpTransport } from './http-transport.js'
@@ -24,7 +22,6 @@ import type { ResolvedOptions } from './options.js'
 import { redactText } from './redact.js'
 import type { CloseResult, DeadLetter, Shipper, ShipperOptions, ShipperStats } from './types.js'
 import { PendingQueue } from './pending-queue.js'
-import { RetryQueue } from './retry-queue.js'
 import { writeStderr } from './stderr.js'
 import { checkOptions } from './validate-options.js'
 
@@ -66,34 +63,23 @@ export function createShipper(options: ShipperOptions): Shipper {
 class BulkShipper implements Shipper {
   private readonly runId = createRunId()
   private readonly arena: Arena
-  private readonly policy: BackoffPolicy
   private readonly drops: DropReporter
   private readonly durable: DurableStore
-
   private readonly pending = new PendingQueue()
-  private readonly retries = new RetryQueue()
-  private readonly inFlightBatches = new Set<Batch>()
-  private readonly controllers = new Set<AbortController>()
+  private readonly sender: BulkSender
 
   private seq = 0
   private accepted = 0
   private recovered = 0
   private delivered = 0
   private duplicates = 0
-  private retried = 0
   private deadLettered = 0
   private deadLetterDropped = 0
   private leftOnDisk = 0
   private bufferedBytes = 0
   private bufferedDocs = 0
-  private inFlight = 0
   private lastError: ShipperStats['lastError'] = null
 
-  private consecutiveFailures = 0
-  private pausedUntil = 0
-  private flushDue = false
-  private wakeTimer: NodeJS.Timeout | undefined
-  private wakeAt = 0
   private readonly intervalTimer: NodeJS.Timeout
   private flushWaiters: FlushWaiter[] = []
   private drainWaiters: Array<() => void> = []
@@ -107,17 +93,22 @@ class BulkShipper implements Shipper {
     private readonly namer: IndexNamer,
     private readonly transport: BulkTransport,
   ) {
-    this.policy = opts
     // One arena holds a full batch plus a maximal line, so most batches are one zero-copy slice; but
     // at most 1/8 of maxBufferBytes, because arenas still referenced by a pending or in-flight entry
     // are memory beyond bufferedBytes (bounded by about (maxConcurrentRequests + 2) arenas).
     this.arena = new Arena(Math.min(opts.flushBytes + opts.maxLineBytes, Math.max(64 * 1024, Math.floor(opts.maxBufferBytes / 8))))
     this.drops = new DropReporter(opts.dropReportIntervalMs, opts.overflowPolicy, opts.reportDropsToStderr, callbacks.onDrop)
+    this.sender = new BulkSender(opts, transport, this.pending, this.arena, {
+      delivered: (entry, duplicate) => {
+        if (duplicate) this.duplicates++
+        this.delivered++
+        this.settle(entry)
+      },
+      deadLetter: (entry, status, reason) => this.deadLetterEntry(entry, status, reason),
+      error: (code, message, status) => this.recordError(code, message, status, true),
+    })
     this.intervalTimer = setInterval(() => {
-      if (!this.pending.isEmpty) {
-        this.flushDue = true
-        this.pump()
-      }
+      if (!this.pending.isEmpty) this.sender.flushPending()
     }, opts.flushIntervalMs)
     this.intervalTimer.unref()
     this.durable = new DurableStore(opts, {
@@ -242,7 +233,7 @@ class BulkShipper implements Shipper {
     this.pending.push(entry)
     this.bufferedBytes += bytes
     this.bufferedDocs++
-    if (this.pending.bytes >= this.opts.flushBytes) this.pump()
+    if (this.pending.bytes >= this.opts.flushBytes) this.sender.pump()
     return this.bufferedBytes < this.opts.maxBufferBytes
   }
 
@@ -267,7 +258,7 @@ class BulkShipper implements Shipper {
   }
 
   private oldestDroppable(): Entry | undefined {
-    return this.retries.shiftOldestEntry() ?? this.pending.shift()
+    return this.sender.shiftOldestRetry() ?? this.pending.shift()
   }
 
   drained(): Promise<void> {
@@ -276,8 +267,7 @@ class BulkShipper implements Shipper {
   }
 
   flush(): Promise<void> {
-    this.flushDue = true
-    this.pump()
+    this.sender.flushPending()
     return (async () => {
       // Lines replayed from the durable buffer count as "accepted so far": wait for the replay first.
       await this.durable.replayed()
@@ -288,15 +278,13 @@ class BulkShipper implements Shipper {
   }
 
   private flushAccepted(): Promise<void> {
-    this.flushDue = true
+    this.sender.markFlushDue()
     if (this.bufferedDocs === 0) return Promise.resolve()
     const promise = new Promise<void>((resolve) => {
       this.flushWaiters.push({ seqLimit: this.seq, remaining: this.bufferedDocs, resolve })
     })
     // Waiting retries are sent now too: flush means "try now", not "after the backoff".
-    this.pausedUntil = 0
-    this.retries.makeAllDue()
-    this.pump()
+    this.sender.sendAllNow()
     return promise
   }
 
@@ -306,7 +294,7 @@ class BulkShipper implements Shipper {
       recovered: this.recovered,
       delivered: this.delivered,
       duplicates: this.duplicates,
-      retried: this.retried,
+      retried: this.sender.retried,
       deadLettered: this.deadLettered,
       deadLetterDropped: this.deadLetterDropped,
       dropped: this.drops.dropped,
@@ -314,7 +302,7 @@ class BulkShipper implements Shipper {
       bufferedBytes: this.bufferedBytes,
       bufferedDocs: this.bufferedDocs,
       diskBytes: this.durable.diskBytes,
-      inFlight: this.inFlight,
+      inFlight: this.sender.inFlight,
       lastError: this.lastError,
     }
   }
@@ -339,8 +327,7 @@ class BulkShipper implements Shipper {
     const expired = await Promise.race([flushed, timedOut])
     clearTimeout(deadline)
     this.closedHard = true
-    if (this.wakeTimer) clearTimeout(this.wakeTimer)
-    for (const controller of this.controllers) controller.abort()
+    this.sender.stop()
     this.keepUnsettledOnDisk()
     this.durable.abandonEarlyDeadLetters()
     const lost = this.bufferedDocs
@@ -389,188 +376,12 @@ class BulkShipper implements Shipper {
       const text = e.line.toString('utf8')
       this.accept(text, text.length, e.line, e.id, e.ticket)
     }
-    this.flushDue = true
-    this.pump()
-  }
-
-  // ---- sending --------------------------------------------------------------------------------
-
-  private pump(): void {
-    if (this.closedHard) return
-    while (this.inFlight < this.opts.maxConcurrentRequests) {
-      const now = Date.now()
-      if (now < this.pausedUntil) {
-        this.wakeUpAt(this.pausedUntil)
-        return
-      }
-      const batch = this.takeRetry(now) ?? this.takePending()
-      if (!batch) {
-        const next = this.retries.nextDueAt()
-        if (next !== Number.POSITIVE_INFINITY) this.wakeUpAt(next)
-        return
-      }
-      void this.send(batch)
-    }
-  }
-
-  private wakeUpAt(time: number): void {
-    if (this.wakeTimer && this.wakeAt <= time) return
-    if (this.wakeTimer) clearTimeout(this.wakeTimer)
-    this.wakeAt = time
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined
-      this.pump()
-    }, Math.max(0, time - Date.now()))
-    // Idle processes may exit; close() holds its own ref'd deadline timer while it waits.
-    this.wakeTimer.unref()
-  }
-
-  private takeRetry(now: number): Batch | undefined {
-    const batch = this.retries.takeDue(now)
-    if (batch) this.retried += batch.entries.length
-    return batch
-  }
-
-  private takePending(): Batch | undefined {
-    if (this.pending.isEmpty) {
-      this.flushDue = false
-      return undefined
-    }
-    if (!this.flushDue && this.pending.bytes < this.opts.flushBytes) return undefined
-    const { entries, bytes } = this.pending.take(this.opts.flushBytes)
-    // The queue is empty now unless the batch is full: the next batch starts in a fresh arena.
-    if (this.pending.isEmpty) this.arena.rollIfBelow(this.opts.flushBytes)
-    return { entries, bytes, notBefore: 0 }
+    this.sender.flushPending()
   }
 
   /** Every entry not yet settled: pending, waiting to retry, in flight. */
   private unsettledEntries(): Entry[] {
-    return [...this.pending.toArray(), ...this.retries.entries(), ...[...this.inFlightBatches].flatMap((b) => b.entries)]
-  }
-
-  private async send(batch: Batch): Promise<void> {
-    this.inFlight++
-    this.inFlightBatches.add(batch)
-    for (const entry of batch.entries) entry.state = EntryState.InFlight
-    const controller = new AbortController()
-    this.controllers.add(controller)
-    // Our own timer: undici's header/body timeouts are coarse, and this also covers the client transport.
-    const timeout = setTimeout(() => controller.abort(), this.opts.requestTimeoutMs)
-    timeout.unref()
-    const body = bodyOf(batch)
-    try {
-      const answer = await this.transport.send(body, controller.signal)
-      if (this.closedHard) return
-      this.handleAnswer(batch, answer.status, answer.body)
-    } catch (err) {
-      if (this.closedHard) return
-      const e = err instanceof ShipperRequestError ? err : new ShipperRequestError('TW_SHIPPER_CONNECTION', redactText(String((err as Error)?.message ?? err)), null)
-      this.failWhole(batch, e.code, e.message, null)
-    } finally {
-      clearTimeout(timeout)
-      this.controllers.delete(controller)
-      this.inFlightBatches.delete(batch)
-      this.inFlight--
-      this.pump()
-    }
-  }
-
-  private handleAnswer(batch: Batch, status: number, body: string): void {
-    const verdict = classifyBulkResponse(status, body, batch.entries.length)
-    if (verdict.kind === 'retry') {
-      this.failWhole(batch, verdict.code, verdict.message, verdict.status)
-      return
-    }
-    if (verdict.kind === 'split') {
-      let notBefore = 0
-      if (verdict.status === 400) {
-        // A whole-request 400 is reported and backed off like any failed request: halving finds a
-        // poison item, but an endpoint that answers 400 to everything (a misconfigured proxy) must
-        // not get thousands of requests a second with nobody told.
-        this.recordError('TW_SHIPPER_HTTP_STATUS', verdict.message, verdict.status, true)
-        this.consecutiveFailures++
-        notBefore = Date.now() + retryDelayMs(this.policy, this.consecutiveFailures)
-        this.pausedUntil = notBefore
-      }
-      if (batch.entries.length === 1) {
-        const entry = batch.entries[0]!
-        this.deadLetterEntry(entry, verdict.status, verdict.status === 413
-          ? `document alone is larger than the server accepts in one request (413)`
-          : verdict.message)
-        return
-      }
-      // 413 / whole-request 400: halve and resend at once; a poison item ends up alone and dead-lettered.
-      const mid = batch.entries.length >> 1
-      const halves = [batch.entries.slice(0, mid), batch.entries.slice(mid)].map((entries) => this.toBatch(entries, notBefore))
-      this.retries.pushFront(...halves)
-      return
-    }
-    this.consecutiveFailures = 0
-    const { codes, statuses, reasons } = verdict.outcomes
-    const retry: Entry[] = []
-    let firstRetry = -1
-    for (let i = 0; i < codes.length; i++) {
-      const entry = batch.entries[i]!
-      const code = codes[i]
-      if (code === ITEM_RETRY) {
-        if (firstRetry < 0) firstRetry = i
-        retry.push(entry)
-      } else if (code === ITEM_DEAD) {
-        this.deadLetterEntry(entry, statuses.get(i) ?? null, reasons.get(i) ?? 'rejected')
-      } else {
-        if (code !== 0) this.duplicates++
-        this.delivered++
-        this.settle(entry)
-      }
-    }
-    if (retry.length > 0) {
-      // Only the items Elasticsearch asked to retry (429/5xx) are resent; the others are settled.
-      const status = statuses.get(firstRetry) ?? 0
-      this.retryEntries(retry, `item rejected with ${status}: ${reasons.get(firstRetry) ?? ''}`, status)
-    }
-  }
-
-  private failWhole(batch: Batch, code: ShipperErrorCode, message: string, status: number | null): void {
-    this.recordError(code, message, status, true)
-    this.consecutiveFailures++
-    const delay = retryDelayMs(this.policy, this.consecutiveFailures)
-    const now = Date.now()
-    const failoverNow = status === null && this.transport.hasHealthyNode()
-    if (!failoverNow) this.pausedUntil = now + delay
-    const keep = this.expire(batch.entries, message, status)
-    if (keep.length > 0) this.retries.pushFront(this.toBatch(keep, failoverNow ? now : now + delay))
-  }
-
-  private retryEntries(entries: Entry[], message: string, status: number): void {
-    const keep = this.expire(entries, message, status)
-    if (keep.length === 0) return
-    const attempts = keep.reduce((max, e) => Math.max(max, e.attempts), 1)
-    this.retries.pushBack(this.toBatch(keep, Date.now() + retryDelayMs(this.policy, attempts)))
-  }
-
-  /** Counts the attempt; dead-letters entries past `maxRetryAgeMs` / `maxRetries`, returns the rest. */
-  private expire(entries: Entry[], message: string, status: number | null): Entry[] {
-    const now = Date.now()
-    const keep: Entry[] = []
-    for (const entry of entries) {
-      entry.attempts++
-      if (entry.firstFailedAt === 0) entry.firstFailedAt = now
-      const age = now - entry.firstFailedAt
-      if (age >= this.opts.maxRetryAgeMs || entry.attempts > this.opts.maxRetries) {
-        this.deadLetterEntry(entry, status, `gave up after ${entry.attempts} attempt(s) over ${Math.round(age / 1000)} s: ${message}`)
-      } else {
-        entry.state = EntryState.Waiting
-        keep.push(entry)
-      }
-    }
-    return keep
-  }
-
-  private toBatch(entries: Entry[], notBefore: number): Batch {
-    for (const entry of entries) entry.state = EntryState.Waiting
-    // A fresh buffer: a waiting entry must not pin the arena it was first encoded in.
-    const body = compact(entries)
-    return { entries, bytes: body.length, notBefore }
+    return [...this.pending.toArray(), ...this.sender.unsettledEntries()]
   }
 
   private recordError(code: ShipperErrorCode | 'TW_SHIPPER_CONFIG', message: string, status: number | null, report: boolean): void {
