@@ -29,6 +29,20 @@ function transpile() {
     })
     writeFileSync(join(out, f.replace(/\.ts$/, '.js')), outputText)
   }
+  // The disk buffer's errors extend the package's ShipperError (src/errors.ts, beside the folder):
+  // errors.ts and the modules it imports go to `work/`, which `lib/` sees as `..`.
+  const pending = ['errors.ts']
+  const done = new Set()
+  while (pending.length > 0) {
+    const f = pending.pop()
+    if (done.has(f)) continue
+    done.add(f)
+    const text = readFileSync(join(src, '..', f), 'utf8')
+    const { outputText } = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
+    writeFileSync(join(work, f.replace(/\.ts$/, '.js')), outputText)
+    for (const m of text.matchAll(/^import (?!type )[^'"]*from '\.\/([\w-]+)\.js'/gm)) pending.push(`${m[1]}.ts`)
+  }
+  writeFileSync(join(work, 'package.json'), '{"type":"module"}\n')
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n')
   return join(out, 'index.js')
 }

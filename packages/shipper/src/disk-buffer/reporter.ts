@@ -4,7 +4,9 @@
  * the segment log's and the dead-letter file's disk problems. It lives in this folder because the
  * disk buffer is also run on its own (transpiled into a child process by the crash tests and by
  * `bench/shipper/disk-buffer.mjs`), so what it needs sits beside it. The logger's file sink keeps
- * its own few lines for failed-write warnings: the logger does not depend on the shipper.
+ * its own few lines for failed-write warnings: the logger does not depend on the shipper, and the
+ * package both share, `@tracewire/contract`, holds the line contract only (and a package import
+ * would not resolve from the transpiled copy of this folder).
  */
 import type { SegmentLogReport } from './types.js'
 
