@@ -5,7 +5,7 @@
  * Invariant (tested): accepted = delivered + deadLettered + deadLetterDropped + dropped + leftOnDisk + buffered.
  *
  * This file is the accounting: intake (`write`), settling, `flush()` and `close()`. It stays one file
- * (~420 lines) because every counter of the invariant is moved here and only here; the parts with
+ * (~430 lines) because every counter of the invariant is moved here and only here; the parts with
  * a seam of their own are beside it: sending and retries (`bulk-sender.ts`, `retry-queue.ts`), the
  * queue of unsent entries (`pending-queue.ts`), the durable buffer (`durable-buffer.ts`,
  * `replay.ts`), drop reports (`drop-reporter.ts`) and flush waiters (`flush-waiters.ts`).

@@ -1,6 +1,6 @@
 /**
  * The append side of the durable buffer: the segment lifecycle (append, roll, seal, write, fsync,
- * delete) on one serial I/O chain. One file on purpose (~480 lines): every step of that lifecycle
+ * delete) on one serial I/O chain. One file on purpose (~500 lines): every step of that lifecycle
  * reads and moves the same counters (`accounted`, `pendingTotal`, a segment's `entries`/`acked`)
  * in the order the chain runs them, and the directory-removed path rewinds them all; split apart,
  * that ordering would have to be re-established across modules. What has its own seam lives beside
