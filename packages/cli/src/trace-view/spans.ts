@@ -20,6 +20,10 @@
  *   the same `host` they share a clock: nothing is shifted, the part outside the parent is only cut
  *   (`clamped`), since a callee writes its access line when its socket closes, which can come after the
  *   caller has finished.
+ *
+ * One file of about 400 lines on purpose: these rules are one algorithm whose steps (group, link, nest,
+ * fit, place) hand the same mutable span records to each other; split apart, each step would export
+ * internals that only its neighbour uses.
  */
 import { withDefaultNames } from '@tracewire/contract'
 import { errorSummary, stringField as text } from '../timeline.js'
