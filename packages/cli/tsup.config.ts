@@ -1,5 +1,7 @@
 import { defineConfig } from 'tsup'
 
+import { publishedBuild } from '../../tsup.shared.js'
+
 // The CLI needs the shipper's index template, connection and redaction, not its buffer and bulk
 // machinery: bundling `@tracewire/shipper` (a dev dependency) keeps only what the CLI imports, so
 // installing `@tracewire/cli` does not install the shipper.
@@ -12,15 +14,13 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
-    sourcemap: true,
-    target: 'node20',
+    ...publishedBuild,
   },
   {
     // The `tracewire` bin (run by bin/tracewire.js): ESM only, as package.json has "type": "module".
     ...bundled,
     entry: { cli: 'src/main.ts' },
     format: ['esm'],
-    sourcemap: true,
-    target: 'node20',
+    ...publishedBuild,
   },
 ])

@@ -1,12 +1,13 @@
 import { defineConfig } from 'tsup'
 
+import { publishedBuild } from '../../tsup.shared.js'
+
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
-  target: 'node20',
+  ...publishedBuild,
   // import.meta.url (used to resolve the optional shipper peer) must also work in the CJS build.
   shims: true,
 })

@@ -1,11 +1,12 @@
 import { defineConfig } from 'tsup'
 
+import { publishedBuild } from '../../tsup.shared.js'
+
 export default defineConfig({
   // One entry per framework, so no entry's types import a framework the user may not have.
   entry: { index: 'src/index.ts', express: 'src/express-entry.ts', fastify: 'src/fastify-entry.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
-  target: 'node20',
+  ...publishedBuild,
 })
