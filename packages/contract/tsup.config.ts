@@ -1,10 +1,11 @@
 import { defineConfig } from 'tsup'
 
+import { publishedBuild } from '../../tsup.shared.js'
+
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
-  target: 'node20',
+  ...publishedBuild,
 })
