@@ -95,7 +95,7 @@ describeEngines('tracewire trace', (engine) => {
     await bulk(engine.url, traceDocs(idx.prefix))
     const io = captureIo()
     expect(await runCli(['trace', 'ffffffffffffffffffffffffffffffff', '--es', engine.url, '--index', `${idx.prefix}fluentd-*`], io)).toBe(1)
-    expect(io.err).toContain('no line with trace_id ffffffffffffffffffffffffffffffff')
+    expect(io.err).toContain('tracewire: trace ffffffffffffffffffffffffffffffff: no line in')
     const none = captureIo()
     expect(await runCli(['trace', TRACE, '--es', engine.url, '--index', `${idx.prefix}nothing-*`], none)).toBe(1)
   })
