@@ -45,9 +45,8 @@ export function parseCommandLine<T extends Options>(
 }
 
 function unknownOption(rawName: string, options: Options) {
-  const long = rawName.startsWith('--')
-  const names = Object.entries(options).flatMap(([name, o]) => (long || o.short === undefined ? [`--${name}`] : [`-${o.short}`, `--${name}`]))
-  const closest = closestName(rawName, names)
+  // A one-letter flag is too short to guess from: any other letter would be "closest".
+  const closest = rawName.startsWith('--') ? closestName(rawName, Object.keys(options).map((name) => `--${name}`)) : undefined
   return usageError(`${rawName}: unknown option`, closest ? `did you mean ${closest}?` : undefined)
 }
 
