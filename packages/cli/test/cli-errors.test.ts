@@ -3,7 +3,9 @@
  * no parseArgs text, no undici/OpenSSL text, no doubled `tracewire <command>:` prefix, and a misspelt
  * option or command names the closest valid one.
  */
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../src/run.js'
@@ -94,6 +96,22 @@ describe('tracewire error lines', () => {
       expect(io.err).not.toMatch(/ssl|SSL|wrong version|routines|EPROTO/)
     },
   )
+
+  it('trace and setup name a self-signed certificate and how to trust it, without OpenSSL text', async () => {
+    // The shipper's TLS fixture: a self-signed certificate for 127.0.0.1.
+    const fixture = (name: string) => readFileSync(new URL(`../../shipper/test/fixtures/${name}`, import.meta.url))
+    const server = createHttpsServer({ key: fixture('tls-key.pem'), cert: fixture('tls-cert.pem') }, (_req, res) => res.end('{}'))
+    servers.push(server)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const reason = ": the server's TLS certificate is self-signed (trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem)\n"
+    const trace = captureIo()
+    const setup = captureIo()
+    expect(await runCli(['trace', TRACE, '--es', url], trace)).toBe(3)
+    expect(await runCli(['setup', '--es', url], setup)).toBe(3)
+    expect(trace.err).toBe(`tracewire: search in fluentd-* on ${url}${reason}`)
+    expect(setup.err).toBe(`tracewire: index template on ${url}${reason}`)
+  })
 
   it('trace and setup word an unreachable server the same way', async () => {
     const host = await plainHttpServer()

@@ -11,7 +11,10 @@ import { captureIo } from './cli-fake-server.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const HITS = { hits: { total: { value: 1, relation: 'eq' }, hits: [{ _index: 'fluentd-a', _id: '1', _source: { '@timestamp': '2026-11-26T12:00:00.000Z', service: 'orders', level: 'info', message: 'hello', trace_id: TRACE } }] } }
-const SPINNER = /\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] searching fluentd-\* on http:\/\/127\.0\.0\.1:\d+ for trace 4bf92f3577b34da6a3ce929d0e0e4736 \d+ s/
+// The spinner's redraw (carriage return + erase line), shown as <erase> so the patterns stay readable.
+const ERASE = '\r\x1b[K'
+const visible = (text: string): string => text.replaceAll(ERASE, '<erase>')
+const SPINNER = /<erase>[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] searching fluentd-\* on http:\/\/127\.0\.0\.1:\d+ for trace 4bf92f3577b34da6a3ce929d0e0e4736 \d+ s/
 
 const servers: Server[] = []
 afterEach(async () => {
@@ -63,10 +66,10 @@ describe('withProgress', () => {
     await vi.advanceTimersByTimeAsync(PROGRESS_DELAY_MS - 1)
     expect(io.err).toBe('')
     await vi.advanceTimersByTimeAsync(2_100)
-    expect(io.err).toMatch(/^\r\x1b\[K⠋ waiting 1 s(\r\x1b\[K. waiting [123] s)+$/)
+    expect(visible(io.err)).toMatch(/^<erase>⠋ waiting 1 s(<erase>. waiting [123] s)+$/)
     finish('result')
     expect(await done).toBe('result')
-    expect(io.err.endsWith('\r\x1b[K')).toBe(true)
+    expect(io.err.endsWith(ERASE)).toBe(true)
     const length = io.err.length
     await vi.advanceTimersByTimeAsync(5_000)
     expect(io.err.length).toBe(length)
@@ -90,13 +93,13 @@ describe('tracewire trace: spinner while the search is slow', () => {
       // The answer is held until the spinner has been drawn: no sleep, no timing assertion.
       stderr(text: string) {
         io.stderr(text)
-        if (SPINNER.test(io.err)) server.release()
+        if (SPINNER.test(visible(io.err))) server.release()
       },
       stdout: io.stdout,
     }
     expect(await runCli(['trace', TRACE, '--es', server.url], tty)).toBe(0)
-    expect(io.err).toMatch(SPINNER)
-    expect(io.err.endsWith('\r\x1b[K')).toBe(true)
+    expect(visible(io.err)).toMatch(SPINNER)
+    expect(io.err.endsWith(ERASE)).toBe(true)
     expect(io.out).toContain('hello')
     expect(io.out).not.toContain('\r')
   })
