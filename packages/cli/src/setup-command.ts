@@ -164,7 +164,8 @@ export async function runSetup(
 function templateFailure(what: string, err: unknown, timeoutMs: number): CliError {
   const code = (err as { code?: unknown } | null)?.code
   if (code === 'TW_SHIPPER_TIMEOUT' || code === 'TW_SHIPPER_CONNECTION') return requestFailure(what, err, timeoutMs)
-  const message = err instanceof Error ? err.message.replace(/^index template not installed: /, '') : String(err)
+  // An empty server body leaves the shipper's message ending in ': '.
+  const message = err instanceof Error ? err.message.replace(/^index template not installed: /, '').replace(/:\s*$/, '') : String(err)
   return new CliError('TW_CLI_RESPONSE', `${what}: ${message}`, { cause: err })
 }
 
