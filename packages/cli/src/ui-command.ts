@@ -81,11 +81,14 @@ export async function runUi(args: string[], io: CliIo, stop?: AbortSignal): Prom
           : [typeof code === 'string' ? code : 'failed', undefined]
     throw new CliError('TW_CLI_LISTEN', `listening on ${host}:${port}: ${why}`, { cause: err, ...(hint ? { hint } : {}) })
   }
+  // Listen for Ctrl-C before saying where the page is: a signal sent as soon as the line is read
+  // (a script, a test) would otherwise kill the process before the handler exists.
+  const stopping = stopped(stop)
   io.stdout(`tracewire ui: ${ui.url} (traces from ${source}; Ctrl-C stops)\n`)
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     io.stderr(`tracewire ui: listening on ${host}: anyone who can reach it reads the traces these credentials can read\n`)
   }
-  await stopped(stop)
+  await stopping
   await ui.close()
   return EXIT.ok
 }
