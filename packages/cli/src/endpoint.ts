@@ -40,10 +40,10 @@ export function resolveEndpoint(
   try {
     url = new URL(rawUrl)
   } catch {
-    throw usageError(`${flag} must be an http(s) URL, received ${JSON.stringify(redactText(rawUrl))}`)
+    throw usageError(`${flag}: must be an http(s) URL, received ${JSON.stringify(redactText(rawUrl))}`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw usageError(`${flag} must be an http(s) URL, received protocol ${JSON.stringify(url.protocol)}`)
+    throw usageError(`${flag}: must be an http(s) URL, received protocol ${JSON.stringify(url.protocol)}`)
   }
   // Credentials in the URL join the precedence below instead of travelling with the URL.
   const urlUser = url.username ? decodeURIComponent(url.username) : undefined

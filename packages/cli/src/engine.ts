@@ -32,7 +32,9 @@ export async function detectEngine(endpoint: Endpoint, timeoutMs: number): Promi
   expectOk(root, `GET / on ${endpoint.label}`)
   const version = (root.body as { version?: { number?: unknown; distribution?: unknown } } | undefined)?.version
   if (!version || typeof version.number !== 'string') {
-    throw new CliError('TW_CLI_RESPONSE', `GET / on ${endpoint.label}: no version.number, is this Elasticsearch or OpenSearch?`)
+    throw new CliError('TW_CLI_RESPONSE', `GET / on ${endpoint.label}: the answer has no version.number`, {
+      hint: 'is this URL Elasticsearch or OpenSearch?',
+    })
   }
   const distribution = version.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch'
 

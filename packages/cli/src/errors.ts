@@ -1,6 +1,7 @@
 /**
- * Errors of the `tracewire` command. Each carries a stable `code` and the process exit code it maps
- * to, so `run.ts` turns any failure into one line on stderr and a documented exit status.
+ * Errors of the `tracewire` command. Each carries a stable `code`, the process exit code it maps
+ * to, and an optional hint, so `run.ts` prints every failure as one line in one shape:
+ * `tracewire: <what failed>: <why> (<hint>)`.
  */
 
 /** Exit statuses of `tracewire` (documented in the README). */
@@ -26,19 +27,37 @@ export type CliErrorCode =
   /** `ui`: the server could not listen (port in use, unknown address). */
   | 'TW_CLI_LISTEN'
 
-/** A failure the CLI reports as one line on stderr. Messages never hold credentials. */
+/** Options of {@link CliError}. */
+export interface CliErrorOptions {
+  cause?: unknown
+  /** What the user can do about it; printed in parentheses after the message. */
+  hint?: string
+}
+
+/**
+ * A failure the CLI reports as one line on stderr. `message` is `<what failed>: <why>`; messages
+ * and hints never hold credentials.
+ */
 export class CliError extends Error {
   readonly code: CliErrorCode
   readonly exitCode: number
-  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+  readonly hint: string | undefined
+  constructor(code: CliErrorCode, message: string, options: CliErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'CliError'
     this.code = code
+    this.hint = options.hint
     this.exitCode = code === 'TW_CLI_USAGE' ? EXIT.usage : EXIT.failed
   }
 }
 
-/** Shorthand for a usage mistake (exit status 2). */
-export function usageError(message: string): CliError {
-  return new CliError('TW_CLI_USAGE', message)
+/** Shorthand for a usage mistake (exit status 2); `run.ts` adds the `--help` hint when there is none. */
+export function usageError(message: string, hint?: string): CliError {
+  return new CliError('TW_CLI_USAGE', message, hint === undefined ? {} : { hint })
+}
+
+/** The one line `tracewire` prints for an error: `tracewire: <what failed>: <why> (<hint>)`. */
+export function formatError(err: CliError, command: string | undefined): string {
+  const hint = err.hint ?? (err.code === 'TW_CLI_USAGE' && command ? `see "tracewire ${command} --help"` : undefined)
+  return `tracewire: ${err.message}${hint ? ` (${hint})` : ''}\n`
 }

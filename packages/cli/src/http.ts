@@ -6,6 +6,7 @@
  */
 import { createSearchConnection, redactText } from '@tracewire/shipper'
 import { CliError } from './errors.js'
+import { requestFailure } from './request-failure.js'
 import type { Endpoint } from './endpoint.js'
 
 /** A server's answer: status and parsed JSON body (`undefined` when the body was empty or not JSON). */
@@ -22,11 +23,13 @@ export interface RequestOptions {
   headers?: Record<string, string>
   /** `--timeout-ms`: the time limit of this one request, from sending to the whole answer. */
   timeoutMs: number
+  /** What the request is for, as the error line names it (default: method, server and path). */
+  what?: string
 }
 
 /**
  * Sends one request and parses the JSON answer. Any HTTP status is returned; only a failure to get
- * an answer (connection refused, DNS, timeout) throws, with the URL's credentials removed.
+ * an answer (connection refused, DNS, TLS, timeout) throws a `TW_CLI_REQUEST` error in the CLI's words.
  */
 export async function requestJson(
   endpoint: Endpoint,
@@ -50,7 +53,9 @@ export async function requestJson(
     text = response.body
     status = response.status
   } catch (err) {
-    throw new CliError('TW_CLI_REQUEST', `${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    // A query string can carry secrets and is noise in a message: the path only.
+    const what = options.what ?? `${method} ${endpoint.label}${path.split('?')[0]}`
+    throw requestFailure(what, err, options.timeoutMs)
   } finally {
     await connection.close()
   }

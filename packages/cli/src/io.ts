@@ -3,4 +3,6 @@ export interface CliIo {
   stdout(text: string): void
   stderr(text: string): void
   env: NodeJS.ProcessEnv
+  /** Whether stderr is a terminal: only then a slow request shows a spinner (see `progress.ts`). */
+  stderrIsTTY?: boolean
 }

@@ -1,7 +1,11 @@
 /**
  * Command-line parsing shared by the subcommands, on `node:util`'s `parseArgs` (no dependency).
+ * `parseArgs` runs non-strict and the tokens are checked here: its own strict-mode messages
+ * ("Unknown option '--x'. To specify a positional argument starting with a '-'…") are not the
+ * CLI's style and cannot name the option the user meant.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { closestName } from '@tracewire/shipper'
 import { usageError } from './errors.js'
 
 /** Options every subcommand that talks to a server accepts. */
@@ -19,24 +23,43 @@ export const DEFAULT_ES_URL = 'http://localhost:9200'
 /** Default time limit of one HTTP request. */
 export const DEFAULT_TIMEOUT_MS = 30_000
 
-/** `parseArgs` in strict mode, with its errors turned into usage errors (exit status 2). */
-export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(
+type Options = NonNullable<ParseArgsConfig['options']>
+
+/**
+ * Parses `args` against `options`. Throws a usage error (exit status 2) for an unknown option (naming
+ * the closest valid one), a string option without a value, or a boolean option given a value.
+ */
+export function parseCommandLine<T extends Options>(
   args: string[],
   options: T,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true })
-  } catch (err) {
-    // parseArgs messages name the option and never echo option values, so they are safe to print.
-    throw usageError(err instanceof Error ? err.message : String(err))
+  const { tokens, values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true })
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue
+    const config = options[token.name]
+    if (config === undefined) throw unknownOption(token.rawName, options)
+    if (config.type === 'string' && token.value === undefined) throw usageError(`${token.rawName}: needs a value`)
+    if (config.type === 'boolean' && token.inlineValue) throw usageError(`${token.rawName}: takes no value`)
   }
+  return { values, positionals } as ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>
+}
+
+function unknownOption(rawName: string, options: Options) {
+  // A one-letter flag is too short to guess from: any other letter would be "closest".
+  const closest = rawName.startsWith('--') ? closestName(rawName, Object.keys(options).map((name) => `--${name}`)) : undefined
+  return usageError(`${rawName}: unknown option`, closest ? `did you mean ${closest}?` : undefined)
 }
 
 /** Parses a positive integer option such as `--timeout-ms 5000`. */
 export function positiveInteger(value: string | undefined, flag: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  return integerOption(value, flag, fallback, 1, max)
+}
+
+/** Parses an integer option between `min` and `max` (inclusive), e.g. `--replicas 0`. */
+export function integerOption(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback
-  if (!/^\d+$/.test(value)) throw usageError(`${flag} must be a positive integer, received ${JSON.stringify(value)}`)
+  if (!/^\d+$/.test(value)) throw usageError(`${flag}: must be a whole number from ${min} to ${max}, received ${JSON.stringify(value)}`)
   const n = Number(value)
-  if (n < 1 || n > max) throw usageError(`${flag} must be between 1 and ${max}, received ${n}`)
+  if (n < min || n > max) throw usageError(`${flag}: must be from ${min} to ${max}, received ${n}`)
   return n
 }

@@ -2,12 +2,12 @@
  * Entry of the `tracewire` command: picks the subcommand and turns every failure into one line on
  * stderr and a documented exit status. Runs in-process so tests drive it directly.
  */
-import { CliError, EXIT } from './errors.js'
+import { CliError, EXIT, formatError } from './errors.js'
 import type { CliIo } from './io.js'
 import { runSetup } from './setup-command.js'
 import { runTrace } from './trace-command.js'
 import { runUi } from './ui-command.js'
-import { redactText } from '@tracewire/shipper'
+import { closestName, redactText } from '@tracewire/shipper'
 import { VERSION } from './version.js'
 
 /** Help text of `tracewire` without a command. */
@@ -24,6 +24,8 @@ Options:
 
 Run "tracewire <command> --help" for the options of a command.
 `
+
+const COMMANDS = ['trace', 'setup', 'ui', 'help', 'version']
 
 /** Runs the command line `args` (without `node` and the script); resolves to the exit status. */
 export async function runCli(args: string[], io: CliIo): Promise<number> {
@@ -49,16 +51,19 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       case '-v':
         io.stdout(`${VERSION}\n`)
         return EXIT.ok
-      default:
-        io.stderr(`tracewire: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
+      default: {
+        const closest = closestName(command, COMMANDS)
+        io.stderr(`tracewire: ${JSON.stringify(command)}: unknown command (${closest ? `did you mean ${closest}? ` : ''}see "tracewire --help")\n`)
         return EXIT.usage
+      }
     }
   } catch (err) {
     if (err instanceof CliError) {
-      io.stderr(`tracewire ${command}: ${err.message}\n`)
+      io.stderr(formatError(err, command))
       return err.exitCode
     }
-    io.stderr(`tracewire ${command}: unexpected error: ${redactText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`)
+    // A bug, not a user mistake: the stack is what a bug report needs.
+    io.stderr(`tracewire: ${command}: unexpected error: ${redactText(err instanceof Error ? (err.stack ?? err.message) : String(err))} (please report it)\n`)
     return EXIT.failed
   }
 }

@@ -7,6 +7,7 @@ import { CliError, EXIT, usageError } from './errors.js'
 import { expectOk, requestJson } from './http.js'
 import { connectionOptions, DEFAULT_ES_URL, DEFAULT_TIMEOUT_MS, parseCommandLine, positiveInteger } from './options.js'
 import type { CliIo } from './io.js'
+import { withProgress } from './progress.js'
 import { buildTimeline, formatTimelineText, timelineJson, type SearchHit, type Timeline } from './timeline.js'
 import { writeTraceHtml } from './trace-html.js'
 
@@ -45,10 +46,10 @@ export function parseTraceId(input: string): string {
   const fromHeader = TRACEPARENT.exec(value)
   const id = fromHeader?.[1] ?? value
   if (!TRACE_ID.test(id)) {
-    const hint = TRACE_ID.test(id.toLowerCase()) ? ` (trace ids are lowercase: ${id.toLowerCase()})` : ''
-    throw usageError(`trace id must be 32 lowercase hex characters, received ${JSON.stringify(input)}${hint}`)
+    const hint = TRACE_ID.test(id.toLowerCase()) ? `trace ids are lowercase: ${id.toLowerCase()}` : 'a trace id or a whole traceparent header'
+    throw usageError(`trace id: must be 32 lowercase hex characters, received ${JSON.stringify(input)}`, hint)
   }
-  if (/^0+$/.test(id)) throw usageError('trace id 00000000000000000000000000000000 is the invalid all-zero id')
+  if (/^0+$/.test(id)) throw usageError('trace id: 00000000000000000000000000000000 is the invalid all-zero id', 'no trace has it')
   return id
 }
 
@@ -108,8 +109,9 @@ export async function fetchTrace(
   fields?: readonly string[],
 ): Promise<Timeline> {
   const path = `${indexPath(index)}/_search?ignore_unavailable=true&allow_no_indices=true`
-  const response = await requestJson(endpoint, 'POST', path, { body: traceQuery(traceId, size, fields), timeoutMs })
-  expectOk(response, `search in ${index} on ${endpoint.label}`)
+  const what = `search in ${index} on ${endpoint.label}`
+  const response = await requestJson(endpoint, 'POST', path, { body: traceQuery(traceId, size, fields), timeoutMs, what })
+  expectOk(response, what)
   const hitsObject = (response.body as { hits?: { hits?: unknown; total?: unknown } } | undefined)?.hits
   if (!hitsObject || !Array.isArray(hitsObject.hits)) {
     throw new CliError('TW_CLI_RESPONSE', `search in ${index} on ${endpoint.label}: the answer has no hits array`)
@@ -142,26 +144,28 @@ export async function runTrace(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok
   }
   if (positionals.length !== 1 || positionals[0] === undefined) {
-    throw usageError(`tracewire trace takes exactly one trace id, received ${positionals.length} arguments\n\n${TRACE_USAGE}`)
+    throw usageError(`trace: expected exactly one trace id, received ${positionals.length} arguments`, 'usage: tracewire trace <trace_id> [options]')
   }
   const traceId = parseTraceId(positionals[0])
   const index = values.index ?? 'fluentd-*'
-  if (index.length === 0) throw usageError('--index must not be empty')
-  if (values.html === '') throw usageError('--html needs a file name')
+  if (index.length === 0) throw usageError('--index: must not be empty')
+  if (values.html === '') throw usageError('--html: needs a file name')
   const size = positiveInteger(values.size, '--size', MAX_SIZE, MAX_SIZE)
   const timeoutMs = positiveInteger(values['timeout-ms'], '--timeout-ms', DEFAULT_TIMEOUT_MS)
   const endpoint = resolveEndpoint(values.es ?? (io.env.ES_URL || DEFAULT_ES_URL), { user: values.user, apiKey: values['api-key'] }, io.env, '--es')
 
   // The page shows each line's fields on click, so --html reads whole documents, as --json does.
   const wholeDocuments = values.json || values.html !== undefined
-  const timeline = await fetchTrace(endpoint, index, traceId, size, timeoutMs, wholeDocuments ? undefined : TIMELINE_FIELDS)
+  const timeline = await withProgress(io, `searching ${index} on ${endpoint.label} for trace ${traceId}`, () =>
+    fetchTrace(endpoint, index, traceId, size, timeoutMs, wholeDocuments ? undefined : TIMELINE_FIELDS),
+  )
   if (values.json) {
     io.stdout(`${JSON.stringify(timelineJson(timeline), null, 2)}\n`)
   } else if (timeline.entries.length > 0) {
     io.stdout(formatTimelineText(timeline))
   }
   if (timeline.entries.length === 0) {
-    io.stderr(`no line with trace_id ${traceId} in ${index} on ${endpoint.label}\n`)
+    io.stderr(`tracewire: trace ${traceId}: no line in ${index} on ${endpoint.label} (lines reach the index a few seconds after they are written; check --index)\n`)
     return EXIT.notFound
   }
   if (values.html !== undefined) {

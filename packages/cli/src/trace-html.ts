@@ -21,6 +21,9 @@ export function writeTraceHtml(file: string, timeline: Timeline, source: string)
   } catch (err) {
     rmSync(temporary, { force: true })
     const code = (err as { code?: unknown }).code
-    throw new CliError('TW_CLI_OUTPUT', `cannot write ${file}: ${typeof code === 'string' ? code : String(err)}`, { cause: err })
+    throw new CliError('TW_CLI_OUTPUT', `--html ${file}: cannot write (${typeof code === 'string' ? code : 'unknown error'})`, {
+      cause: err,
+      hint: 'does the folder exist and can you write there?',
+    })
   }
 }

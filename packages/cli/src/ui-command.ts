@@ -46,9 +46,9 @@ export async function runUi(args: string[], io: CliIo, stop?: AbortSignal): Prom
     io.stdout(UI_USAGE)
     return EXIT.ok
   }
-  if (positionals.length > 0) throw usageError(`tracewire ui takes no arguments, received ${JSON.stringify(positionals[0])}\n\n${UI_USAGE}`)
+  if (positionals.length > 0) throw usageError(`ui: takes no arguments, received ${JSON.stringify(positionals[0])}`)
   const index = values.index ?? 'fluentd-*'
-  if (index.length === 0) throw usageError('--index must not be empty')
+  if (index.length === 0) throw usageError('--index: must not be empty')
   const port = values.port === '0' ? 0 : positiveInteger(values.port, '--port', DEFAULT_UI_PORT, 65_535)
   const host = values.host ?? '127.0.0.1'
   const size = positiveInteger(values.size, '--size', MAX_SIZE, MAX_SIZE)
@@ -73,14 +73,22 @@ export async function runUi(args: string[], io: CliIo, stop?: AbortSignal): Prom
     })
   } catch (err) {
     const code = (err as { code?: unknown }).code
-    const why = code === 'EADDRINUSE' ? `port ${port} is in use (choose another with --port)` : code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine` : String(err)
-    throw new CliError('TW_CLI_LISTEN', `cannot listen on ${host}:${port}: ${why}`, { cause: err })
+    const [why, hint] =
+      code === 'EADDRINUSE'
+        ? [`port ${port} is in use`, 'choose another with --port']
+        : code === 'EADDRNOTAVAIL'
+          ? [`${host} is not an address of this machine`, 'choose another with --host']
+          : [typeof code === 'string' ? code : 'failed', undefined]
+    throw new CliError('TW_CLI_LISTEN', `listening on ${host}:${port}: ${why}`, { cause: err, ...(hint ? { hint } : {}) })
   }
+  // Listen for Ctrl-C before saying where the page is: a signal sent as soon as the line is read
+  // (a script, a test) would otherwise kill the process before the handler exists.
+  const stopping = stopped(stop)
   io.stdout(`tracewire ui: ${ui.url} (traces from ${source}; Ctrl-C stops)\n`)
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     io.stderr(`tracewire ui: listening on ${host}: anyone who can reach it reads the traces these credentials can read\n`)
   }
-  await stopped(stop)
+  await stopping
   await ui.close()
   return EXIT.ok
 }

@@ -31,6 +31,7 @@ interface TemplateCall {
   name?: string
   indexPattern?: string
   requestTimeoutMs?: number
+  numberOfReplicas?: number
 }
 function templateStub(calls: TemplateCall[]): EnsureIndexTemplate {
   return (async (options: TemplateCall) => {
@@ -162,6 +163,64 @@ function writes(server: FakeServer): string[] {
   return server.requests.filter((r) => r.method !== 'GET' && !r.path.includes('/_search')).map((r) => `${r.method} ${r.path.split('?')[0]}`)
 }
 
+describe('tracewire setup --json and --replicas', () => {
+  it('--json prints one JSON summary of every step on stdout and no text lines', async () => {
+    const kibana = await start(fakeKibana(new Map()))
+    const es = await start(fakeOpenDistro())
+    const calls: TemplateCall[] = []
+    const io = captureIo()
+    const args = ['--es', es.url, '--kibana', kibana.url, '--alert-slack-webhook', WEBHOOK, '--replicas', '0', '--json']
+    expect(await runSetup(args, io, { ensureIndexTemplate: templateStub(calls) })).toBe(0)
+    expect(JSON.parse(io.out)).toEqual({
+      template: { name: 'tracewire', kind: 'legacy', node: es.url, index_pattern: 'fluentd-*', replicas: 0 },
+      kibana: { url: kibana.url, saved: ['index-pattern/tracewire-fluentd', 'search/tracewire-errors', 'search/tracewire-trace'] },
+      alerting: {
+        flavor: 'opendistro',
+        channel_kind: 'destination',
+        channel_id: 'dest1',
+        channel_action: 'created',
+        monitor: { name: 'tracewire-error-logs', id: 'mon2', action: 'created', interval_minutes: 5 },
+      },
+    })
+    expect(io.out).not.toContain('SECRETTOKEN')
+    expect(io.err).toBe('')
+  })
+
+  it('--json reports the steps not asked for as null', async () => {
+    const io = captureIo()
+    expect(await runSetup(['--es', 'http://127.0.0.1:9', '--json'], io, { ensureIndexTemplate: templateStub([]) })).toBe(0)
+    expect(JSON.parse(io.out)).toEqual({
+      template: { name: 'tracewire', kind: 'legacy', node: 'http://127.0.0.1:9', index_pattern: 'fluentd-*', replicas: null },
+      kibana: null,
+      alerting: null,
+    })
+  })
+
+  it('--replicas N becomes the template\'s number_of_replicas and is named in the text output', async () => {
+    const calls: TemplateCall[] = []
+    const io = captureIo()
+    expect(await runSetup(['--es', 'http://127.0.0.1:9', '--replicas', '0'], io, { ensureIndexTemplate: templateStub(calls) })).toBe(0)
+    expect(calls[0]).toMatchObject({ numberOfReplicas: 0 })
+    expect(io.out).toBe('index template: tracewire (legacy, 0 replicas) installed on http://127.0.0.1:9\n')
+    const none: TemplateCall[] = []
+    await runSetup(['--es', 'http://127.0.0.1:9'], captureIo(), { ensureIndexTemplate: templateStub(none) })
+    expect(none[0]).not.toHaveProperty('numberOfReplicas')
+  })
+
+  it.each([
+    ['-1', '--replicas: must be a whole number from 0 to 64, received "-1"'],
+    ['one', '--replicas: must be a whole number from 0 to 64, received "one"'],
+    ['1.5', '--replicas: must be a whole number from 0 to 64, received "1.5"'],
+    ['65', '--replicas: must be from 0 to 64, received 65'],
+    ['', '--replicas: must be a whole number from 0 to 64, received ""'],
+  ])('refuses --replicas %j before any request (exit 2)', async (value, message) => {
+    const io = captureIo()
+    // Port 9 (discard) has no server: a request would end in exit 3, not 2.
+    expect(await runCli(['setup', '--es', 'http://127.0.0.1:9', '--replicas', value], io)).toBe(2)
+    expect(io.err).toBe(`tracewire: ${message} (see "tracewire setup --help")\n`)
+  })
+})
+
 describe('tracewire setup: index template', () => {
   it('calls ensureIndexTemplate with the node and credentials and reports the template', async () => {
     const calls: TemplateCall[] = []
@@ -174,7 +233,7 @@ describe('tracewire setup: index template', () => {
   it('is a usage error (exit 2) without --es or ES_URL', async () => {
     const io = captureIo()
     expect(await runCli(['setup'], io)).toBe(2)
-    expect(io.err).toContain('needs --es URL')
+    expect(io.err).toBe('tracewire: setup: needs the Elasticsearch URL (give --es URL or set ES_URL)\n')
   })
 })
 
@@ -281,7 +340,7 @@ describe('tracewire setup --alert-slack-webhook', () => {
   it('rejects a webhook that is not an http(s) URL without echoing it (exit 2)', async () => {
     const io = captureIo()
     expect(await runCli(['setup', '--es', 'http://127.0.0.1:9', '--alert-slack-webhook', 'hooks.slack.example/SECRETTOKEN'], io)).toBe(2)
-    expect(io.err).toContain('--alert-slack-webhook must be an http(s) URL')
+    expect(io.err).toContain('tracewire: --alert-slack-webhook: must be an http(s) URL (value not shown')
     expect(io.err).not.toContain('SECRETTOKEN')
   })
 })

@@ -19,11 +19,15 @@ describe('parseTraceId', () => {
     ['', /32 lowercase hex/],
     ['abc', /32 lowercase hex/],
     [`${TRACE}0`, /32 lowercase hex/],
-    [TRACE.toUpperCase(), /trace ids are lowercase: 4bf92f35/],
+    [TRACE.toUpperCase(), /32 lowercase hex/],
     ['4bf92f3577b34da6a3ce929d0e0e473g', /32 lowercase hex/],
     ['00000000000000000000000000000000', /all-zero/],
   ])('rejects %j', (input, message) => {
     expect(() => parseTraceId(input)).toThrow(message)
+  })
+
+  it('hints at the lowercase form of an uppercase id', () => {
+    expect(() => parseTraceId(TRACE.toUpperCase())).toThrow(expect.objectContaining({ hint: `trace ids are lowercase: ${TRACE}` }))
   })
 })
 
@@ -92,7 +96,7 @@ describe('tracewire trace against a loopback server', () => {
     const io = captureIo({ ES_URL: server.url })
     expect(await runCli(['trace', TRACE], io)).toBe(1)
     expect(io.out).toBe('')
-    expect(io.err).toContain(`no line with trace_id ${TRACE} in fluentd-*`)
+    expect(io.err).toContain(`tracewire: trace ${TRACE}: no line in fluentd-* on ${server.url} (`)
   })
 
   it('exits 2 on usage errors without sending anything', async () => {
@@ -119,7 +123,7 @@ describe('tracewire trace against a loopback server', () => {
     server = undefined
     const io = captureIo()
     expect(await runCli(['trace', TRACE, '--es', `http://elastic:s3cret@${url.slice('http://'.length)}`], io)).toBe(3)
-    expect(io.err).toContain('ECONNREFUSED')
+    expect(io.err).toMatch(/^tracewire: search in fluentd-\* on http:\/\/127\.0\.0\.1:\d+: connection refused \(is the server running, and is the port in the URL right\?\)\n$/)
     expect(io.err).not.toContain('s3cret')
   })
 

@@ -95,7 +95,7 @@ describeEngines('tracewire trace', (engine) => {
     await bulk(engine.url, traceDocs(idx.prefix))
     const io = captureIo()
     expect(await runCli(['trace', 'ffffffffffffffffffffffffffffffff', '--es', engine.url, '--index', `${idx.prefix}fluentd-*`], io)).toBe(1)
-    expect(io.err).toContain('no line with trace_id ffffffffffffffffffffffffffffffff')
+    expect(io.err).toContain('tracewire: trace ffffffffffffffffffffffffffffffff: no line in')
     const none = captureIo()
     expect(await runCli(['trace', TRACE, '--es', engine.url, '--index', `${idx.prefix}nothing-*`], none)).toBe(1)
   })
@@ -125,6 +125,19 @@ describeEngines('tracewire setup (index template)', (engine) => {
     expect(props?.['@timestamp']?.type).toBe('date')
     expect(props?.trace_id?.type).toBe('keyword')
     expect(props?.level?.type).toBe('keyword')
+  })
+
+  it('--replicas 0 makes new indices green on the single-node server; --json reports it', async () => {
+    const io = captureIo()
+    const args = ['setup', '--es', engine.url, '--index', `${idx.prefix}green-*`, '--template-name', idx.name('tplgreen'), '--replicas', '0', '--json']
+    expect(await runCli(args, io), io.err).toBe(0)
+    expect(JSON.parse(io.out)).toMatchObject({ template: { name: idx.name('tplgreen'), replicas: 0, node: engine.url } })
+    const index = `${idx.prefix}green-orders-20261126`
+    expect((await fetch(`${engine.url}/${index}`, { method: 'PUT' })).status).toBe(200)
+    const settings = (await (await fetch(`${engine.url}/${index}/_settings`)).json()) as Record<string, { settings: { index: { number_of_replicas: string } } }>
+    expect(settings[index]?.settings.index.number_of_replicas).toBe('0')
+    const health = (await (await fetch(`${engine.url}/_cluster/health/${index}?wait_for_status=green&timeout=10s`)).json()) as { status: string }
+    expect(health.status).toBe('green')
   })
 })
 

@@ -46,7 +46,7 @@ describe('tracewire trace --html against a loopback server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-html-'))
     const io = captureIo()
     expect(await runCli(['trace', THREE_SERVICE_TRACE_ID, '--html', join(dir, 'missing-dir', 'trace.html'), '--es', server.url], io)).toBe(3)
-    expect(io.err).toBe(`tracewire trace: cannot write ${join(dir, 'missing-dir', 'trace.html')}: ENOENT\n`)
+    expect(io.err).toBe(`tracewire: --html ${join(dir, 'missing-dir', 'trace.html')}: cannot write (ENOENT) (does the folder exist and can you write there?)\n`)
     expect(readdirSync(dir)).toEqual([])
   })
 
@@ -54,7 +54,7 @@ describe('tracewire trace --html against a loopback server', () => {
     server = await startFakeServer(() => ({ status: 500 }))
     const io = captureIo()
     expect(await runCli(['trace', THREE_SERVICE_TRACE_ID, '--html', '', '--es', server.url], io)).toBe(2)
-    expect(io.err).toContain('--html needs a file name')
+    expect(io.err).toBe('tracewire: --html: needs a file name (see "tracewire trace --help")\n')
     expect(server.requests).toEqual([])
   })
 })

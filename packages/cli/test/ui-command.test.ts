@@ -118,15 +118,15 @@ describe('tracewire ui against a loopback server', () => {
     try {
       const io = captureIo()
       expect(await runCli(['ui', '--port', String(port)], io)).toBe(3)
-      expect(io.err).toBe(`tracewire ui: cannot listen on 127.0.0.1:${port}: port ${port} is in use (choose another with --port)\n`)
+      expect(io.err).toBe(`tracewire: listening on 127.0.0.1:${port}: port ${port} is in use (choose another with --port)\n`)
     } finally {
       taken.close()
     }
     for (const [args, message] of [
-      [['--port', '70000'], '--port must be between 1 and 65535'],
-      [['--prot', '1'], "Unknown option '--prot'"],
-      [['extra'], 'tracewire ui takes no arguments'],
-      [['--index', ''], '--index must not be empty'],
+      [['--port', '70000'], '--port: must be from 1 to 65535'],
+      [['--prot', '1'], 'tracewire: --prot: unknown option (did you mean --port?)\n'],
+      [['extra'], 'tracewire: ui: takes no arguments, received "extra" (see "tracewire ui --help")\n'],
+      [['--index', ''], '--index: must not be empty'],
     ] as const) {
       const io = captureIo()
       expect(await runCli(['ui', ...args], io), io.err).toBe(2)

@@ -205,6 +205,9 @@ function safeDecode(text: string): string {
   }
 }
 
+// The CLI's errors carry their hint apart from the message (see errors.ts); the page shows both.
 function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
+  if (!(err instanceof Error)) return String(err)
+  const hint = (err as { hint?: unknown }).hint
+  return typeof hint === 'string' ? `${err.message} (${hint})` : err.message
 }
