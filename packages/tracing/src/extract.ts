@@ -4,9 +4,12 @@ import { parseTraceparent } from './traceparent.js'
 import { parseTracestate } from './tracestate.js'
 import type { ExtractOptions, HeaderBag, IncomingTrace, TrustedHeader } from './types.js'
 import { TracingError } from './errors.js'
+import { refuseUnknownOptions } from './unknown-options.js'
 
 const SAMPLED = 0x01
 const DEFAULT_TRUSTED: readonly TrustedHeader[] = ['traceparent', 'b3']
+// Typed against the interface, so an option added there and forgotten here is a compile error.
+const EXTRACT_OPTIONS: Record<keyof ExtractOptions, true> = { trustedHeaders: true, requestIdHeader: true }
 
 /** Options resolved once at construction. */
 export interface ResolvedExtract {
@@ -71,11 +74,15 @@ function single(v: RawHeader): string | undefined {
  * Reads the trace a caller sent, from the trusted headers only: a valid `traceparent` (with its
  * `tracestate`); otherwise B3 (single `b3`, then `X-B3-*`); otherwise the request id as a trace id seed.
  * Returns `undefined` when nothing valid arrived: the caller then starts a new trace. An invalid
- * `traceparent` also discards `tracestate` (W3C §3.3.1.4). Header names are case-insensitive. Never throws.
+ * `traceparent` also discards `tracestate` (W3C §3.3.1.4). Header names are case-insensitive. Never throws
+ * for headers; throws {@link TracingError} `TW_TRACING_INVALID_OPTION` for invalid or unknown option names
+ * (checked before the headers, so a misspelt option fails on the first call, not only on a lucky one).
  */
 export function extractTraceContext(headers: HeaderBag | undefined | null, options?: ExtractOptions): IncomingTrace | undefined {
+  if (options !== undefined) refuseUnknownOptions(options, EXTRACT_OPTIONS, 'extractTraceContext options')
+  const resolved = resolveExtractOptions(options)
   if (headers == null || typeof headers !== 'object') return undefined
-  return extractResolved(headers, resolveExtractOptions(options), false)
+  return extractResolved(headers, resolved, false)
 }
 
 /** {@link extractTraceContext} with options resolved once (the middleware's hot path). */

@@ -5,6 +5,10 @@ import { newSpanId } from './ids.js'
 import { formatTraceparent } from './traceparent.js'
 import { parseTracestate, serializeTracestate } from './tracestate.js'
 import type { InjectOptions, TraceContext, TraceStateMember } from './types.js'
+import { refuseUnknownOptions } from './unknown-options.js'
+
+// Typed against the interface, so an option added there and forgotten here is a compile error.
+const INJECT_OPTIONS: Record<keyof InjectOptions, true> = { b3: true }
 
 /** Headers for one outgoing call, with lowercase names. */
 export type OutgoingHeaders = Record<string, string>
@@ -36,9 +40,11 @@ export function outgoingHeadersFor(tc: TraceContext, options: InjectOptions = {}
 /**
  * Writes the active trace into `headers` for a call that tracewire does not intercept (a queue message, a
  * custom transport). Does nothing outside a trace or when `headers` already has a `traceparent` (any case).
- * Returns true when headers were added.
+ * Returns true when headers were added. Throws {@link TracingError} `TW_TRACING_INVALID_OPTION` for an unknown
+ * option name, also outside a trace (so a typo fails in every call, not only in traced ones).
  */
 export function injectTraceHeaders(headers: Record<string, unknown>, options?: InjectOptions): boolean {
+  if (options !== undefined) refuseUnknownOptions(options, INJECT_OPTIONS, 'injectTraceHeaders options')
   const tc = traceContextOf(context.active())
   if (tc === undefined) return false
   for (const key of Object.keys(headers)) if (key.toLowerCase() === 'traceparent') return false

@@ -3,7 +3,7 @@
 import fastify5 from 'fastify'
 import fastify4 from 'fastify4'
 import { describe, expect, it } from 'vitest'
-import { expressMiddleware, fastifyPlugin, propagateOutgoing, startTracing, TracingError } from '../src/index.js'
+import { expressMiddleware, extractTraceContext, fastifyPlugin, injectTraceHeaders, propagateOutgoing, startTracing, TracingError } from '../src/index.js'
 
 function refusal(act: () => unknown): TracingError {
   try {
@@ -64,5 +64,17 @@ describe('unknown option names are refused with the closest valid name', () => {
     const err = await startTracing({ instrumentations: { expres: false } } as never).then(() => undefined, (e: unknown) => e)
     expect(err).toBeInstanceOf(TracingError)
     expectNames(err as TracingError, 'expres', 'express')
+  })
+
+  it('extractTraceContext(headers, { trustedHeader })', () => {
+    expectNames(refusal(() => extractTraceContext({}, { trustedHeader: ['b3'] } as never)), 'trustedHeader', 'trustedHeaders')
+  })
+
+  it('extractTraceContext(undefined, { requestIdHeadr }) refuses the typo even without headers', () => {
+    expectNames(refusal(() => extractTraceContext(undefined, { requestIdHeadr: 'x-id' } as never)), 'requestIdHeadr', 'requestIdHeader')
+  })
+
+  it('injectTraceHeaders(headers, { B3 }) refuses the typo even outside a trace', () => {
+    expectNames(refusal(() => injectTraceHeaders({}, { B3: 'single' } as never)), 'B3', 'b3')
   })
 })
