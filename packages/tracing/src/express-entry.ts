@@ -15,6 +15,7 @@ export type {
   LoggerLike,
   LogMethod,
   MiddlewareOptions,
+  MiddlewareStats,
   RequestLogger,
   TraceContext,
 } from './types.js'

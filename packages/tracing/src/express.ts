@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { context } from '@opentelemetry/api'
 import { logOnClose, pathOf } from './access-log.js'
 import { ensureContextManager, requestContext, type RequestScope } from './context.js'
@@ -6,6 +6,7 @@ import { extractResolved } from './extract.js'
 import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-options.js'
 import { traceBindings } from './access-log.js'
 import { formatTraceparent } from './traceparent.js'
+import { TraceparentRejections } from './traceparent-rejections.js'
 import type { ExpressErrorMiddleware, ExpressLikeRequest, ExpressMiddleware, LoggerLike, MiddlewareOptions } from './types.js'
 
 /** True when the request has a body, whose stream events must run in the request's context. */
@@ -26,25 +27,29 @@ function routeOf(req: ExpressLikeRequest): string | undefined {
  * {@link expressErrorLogger} after your routes to log errors that reach Express.
  *
  * With `@opentelemetry/sdk-node` running, the http instrumentation's active span is used and no second span is
- * made. Throws {@link TracingError} `TW_TRACING_INVALID_OPTION` for invalid options.
+ * made. `middleware.stats()` reads its counters ({@link MiddlewareStats}). Throws {@link TracingError}
+ * `TW_TRACING_INVALID_OPTION` for invalid options.
  */
 export function expressMiddleware(options: MiddlewareOptions = {}): ExpressMiddleware {
   const o = resolveMiddlewareOptions(options)
   ensureContextManager()
   const logger = o.logger
   const bind = logger !== undefined && shouldBindTraceFields(logger, o.bindTraceFields)
+  const rejections = new TraceparentRejections()
 
-  return function tracewireExpress(req, res, next) {
+  function tracewireExpress(req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void): void {
     const startedMs = performance.now()
     let scope: RequestScope
     try {
-      scope = requestContext(() => extractResolved(req.headers, o.extract, true), o.sampled)
+      scope = requestContext(() => extractResolved(req.headers, o.extract, true, rejections.note), o.sampled)
+      const rejected = rejections.take()
       const tc = scope.trace
       req.traceContext = tc
       if (o.responseHeader && !res.headersSent) res.setHeader('traceparent', formatTraceparent(tc))
       if (logger !== undefined) {
         const log = bind ? logger.child(traceBindings(tc)) : logger
         req.log = log
+        if (rejected !== undefined) context.with(scope.logCtx, () => rejections.report(rejected, log))
         if (o.accessLog && !o.skipPaths.has(pathOf(req.originalUrl ?? req.url))) {
           logOnClose(res, log, scope.logCtx, tc, startedMs, () => ({
             method: req.method,
@@ -64,6 +69,7 @@ export function expressMiddleware(options: MiddlewareOptions = {}): ExpressMiddl
     }
     context.with(scope.ctx, next)
   }
+  return Object.assign(tracewireExpress, { stats: () => ({ rejectedTraceparent: rejections.total }) })
 }
 
 /**

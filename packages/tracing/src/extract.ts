@@ -1,6 +1,6 @@
 import { parseB3Multi, parseB3Single } from './b3.js'
 import { traceIdFromRequestId } from './request-id.js'
-import { parseTraceparent } from './traceparent.js'
+import { checkTraceparent, type TraceparentRejection } from './traceparent.js'
 import { parseTracestate } from './tracestate.js'
 import type { ExtractOptions, HeaderBag, IncomingTrace, TrustedHeader } from './types.js'
 import { TracingError } from './errors.js'
@@ -85,11 +85,20 @@ export function extractTraceContext(headers: HeaderBag | undefined | null, optio
   return extractResolved(headers, resolved, false)
 }
 
-/** {@link extractTraceContext} with options resolved once (the middleware's hot path). */
-export function extractResolved(headers: HeaderBag, opts: ResolvedExtract, lowercased: boolean): IncomingTrace | undefined {
+/**
+ * {@link extractTraceContext} with options resolved once (the middleware's hot path). `onRejected` hears why
+ * a `traceparent` that was sent was dropped (B3 or the request id may still continue the trace).
+ */
+export function extractResolved(
+  headers: HeaderBag,
+  opts: ResolvedExtract,
+  lowercased: boolean,
+  onRejected?: (reason: TraceparentRejection) => void,
+): IncomingTrace | undefined {
   if (opts.traceparent) {
-    const parent = parseTraceparent(read(headers, 'traceparent', lowercased))
-    if (parent !== undefined) {
+    const parent = checkTraceparent(read(headers, 'traceparent', lowercased))
+    if (typeof parent === 'string') onRejected?.(parent)
+    else if (parent !== undefined) {
       const raw = read(headers, 'tracestate', lowercased)
       // A broken tracestate is dropped on its own; it never invalidates the traceparent (§3.3.1.4).
       const state = raw === undefined ? undefined : parseTracestate(raw)

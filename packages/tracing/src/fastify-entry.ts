@@ -4,14 +4,18 @@
  * compiles without Fastify installed.
  * @packageDocumentation
  */
-import type { TraceContext } from './types.js'
+import type { MiddlewareStats, TraceContext } from './types.js'
 
 export { fastifyPlugin } from './fastify.js'
-export type { AccessLogFields, LoggerLike, LogMethod, MiddlewareOptions, TraceContext } from './types.js'
+export type { AccessLogFields, LoggerLike, LogMethod, MiddlewareOptions, MiddlewareStats, TraceContext } from './types.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The request's trace context, set by `fastifyPlugin`. */
     traceContext: TraceContext | null
+  }
+  interface FastifyInstance {
+    /** Counters of `fastifyPlugin` (e.g. rejected `traceparent` headers), set when it is registered. */
+    tracewireStats(): MiddlewareStats
   }
 }

@@ -6,6 +6,7 @@ import { ensureContextManager, requestContext, type RequestScope } from './conte
 import { extractResolved } from './extract.js'
 import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-options.js'
 import { formatTraceparent } from './traceparent.js'
+import { TraceparentRejections } from './traceparent-rejections.js'
 import type { LoggerLike, MiddlewareOptions, TraceContext } from './types.js'
 
 // `request.traceContext` is declared for users in fastify-entry.ts; inside, the decoration is typed here.
@@ -25,14 +26,20 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
   const bindOwn = ownLogger !== undefined && shouldBindTraceFields(ownLogger, o.bindTraceFields)
   // Fastify's own logger is the same object for every request's child; decide for it once.
   let bindFastify: boolean | undefined
+  const rejections = new TraceparentRejections()
 
   fastify.decorateRequest('traceContext', null)
+  // One plugin per app is the norm; a second registration keeps the first one's counters readable.
+  if (!fastify.hasDecorator('tracewireStats')) {
+    fastify.decorate('tracewireStats', () => ({ rejectedTraceparent: rejections.total }))
+  }
 
   fastify.addHook('onRequest', (request, reply, next) => {
     const startedMs = performance.now()
     let scope: RequestScope
     try {
-      scope = requestContext(() => extractResolved(request.headers, o.extract, true), o.sampled)
+      scope = requestContext(() => extractResolved(request.headers, o.extract, true, rejections.note), o.sampled)
+      const rejected = rejections.take()
       const tc = scope.trace
       ;(request as unknown as TracedRequest).traceContext = tc
       if (o.responseHeader) reply.header('traceparent', formatTraceparent(tc))
@@ -46,11 +53,13 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
       // Fastify's own lines ("request completed", its error log) go through reply.log: bind both.
       request.log = log as typeof request.log
       reply.log = log as typeof reply.log
+      if (rejected !== undefined) context.with(scope.logCtx, () => rejections.report(rejected, log))
       const raw = request.raw
       if (o.accessLog && !o.skipPaths.has(pathOf(raw.url))) {
         logOnClose(reply.raw, log, scope.logCtx, tc, startedMs, () => ({
           method: raw.method,
-          route: request.routeOptions?.url ?? (request as unknown as { routerPath?: string }).routerPath,
+          // `routeOptions` (4.10+) when present: reading `routerPath` on later 4.x prints FSTDEP017.
+          route: request.routeOptions !== undefined ? request.routeOptions.url : (request as unknown as { routerPath?: string }).routerPath,
           url: raw.url,
           clientIp: request.ip,
           userAgent: raw.headers['user-agent'],
@@ -87,6 +96,7 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
  * starts one) for the whole request lifecycle, sets the `traceparent` response header, replaces
  * `request.log`/`reply.log` with a logger bound to the trace, decorates `request.traceContext`, writes one
  * access line per request when it completes or is aborted, and logs errors with their stack and ids.
+ * Decorates the app with `tracewireStats()`, this plugin's counters ({@link MiddlewareStats}).
  *
  * Without `logger`, Fastify's own logger is used (it can be tracewire's: `Fastify({ loggerInstance })` in v5,
  * `Fastify({ logger })` in v4). Fastify's own `incoming request`/`request completed` lines then come too;

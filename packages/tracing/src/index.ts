@@ -34,6 +34,7 @@ export type {
   LoggerLike,
   LogMethod,
   MiddlewareOptions,
+  MiddlewareStats,
   PropagateOptions,
   RequestLogger,
   StartTracingOptions,

@@ -14,6 +14,69 @@ const V00_LENGTH = 55
 const KNOWN_FLAGS = 0x03
 
 /**
+ * Why a `traceparent` value was rejected: a fixed set of short phrases (never the value itself, which is
+ * caller-controlled), so they are safe to log and bound any per-reason bookkeeping.
+ */
+export type TraceparentRejection =
+  | 'not a string'
+  | 'multiple values'
+  | 'too long'
+  | 'too short'
+  | 'malformed version'
+  | 'version ff'
+  | 'version 00 with extra fields'
+  | 'malformed future version'
+  | 'malformed trace id'
+  | 'all-zero trace id'
+  | 'malformed parent id'
+  | 'all-zero parent id'
+  | 'malformed flags'
+
+/**
+ * {@link parseTraceparent} that says why it rejected a value: the parsed header, or the reason. `undefined`
+ * when there was no header at all (nothing was rejected).
+ */
+export function checkTraceparent(value: string | readonly string[] | undefined | null): TraceParent | TraceparentRejection | undefined {
+  if (value == null) return undefined
+  if (typeof value !== 'string') {
+    // Two traceparent headers: the Recommendation lets a vendor pick neither (harness: traceparent_duplicated).
+    if (!Array.isArray(value)) return 'not a string'
+    if (value.length !== 1) return 'multiple values'
+    const only: unknown = value[0]
+    if (typeof only !== 'string') return 'not a string'
+    value = only
+  }
+  if (value.length > MAX_TRACEPARENT_LENGTH) return 'too long'
+  const s = trimOws(value)
+  if (s.length < V00_LENGTH) return 'too short'
+
+  if (!isLowerHex(s, 0, 2) || s.charCodeAt(2) !== 45 /* - */) return 'malformed version'
+  const version = s.slice(0, 2)
+  if (version === 'ff') return 'version ff'
+  if (version === '00') {
+    if (s.length !== V00_LENGTH) return s.includes(',') ? 'multiple values' : 'version 00 with extra fields'
+  } else if (s.length > V00_LENGTH && s.charCodeAt(V00_LENGTH) !== 45) {
+    return 'malformed future version'
+  } else if (s.includes(',')) {
+    // Two comma-joined values of a future version: not one traceparent.
+    return 'multiple values'
+  }
+
+  if (!isLowerHex(s, 3, 32) || s.charCodeAt(35) !== 45) return 'malformed trace id'
+  if (isAllZero(s, 3, 32)) return 'all-zero trace id'
+  if (!isLowerHex(s, 36, 16) || s.charCodeAt(52) !== 45) return 'malformed parent id'
+  if (isAllZero(s, 36, 16)) return 'all-zero parent id'
+  if (!isLowerHex(s, 53, 2)) return 'malformed flags'
+
+  return {
+    version,
+    traceId: s.slice(3, 35),
+    parentId: s.slice(36, 52),
+    traceFlags: Number.parseInt(s.slice(53, 55), 16),
+  }
+}
+
+/**
  * Parses a `traceparent` header value by the W3C Trace Context Recommendation (§3.2, §3.2.4 versioning).
  *
  * Returns `undefined` (start a new trace) for anything invalid: wrong length, non-hex or uppercase hex,
@@ -24,40 +87,8 @@ const KNOWN_FLAGS = 0x03
  * Never throws.
  */
 export function parseTraceparent(value: string | readonly string[] | undefined | null): TraceParent | undefined {
-  if (value == null) return undefined
-  if (typeof value !== 'string') {
-    // Two traceparent headers: the Recommendation lets a vendor pick neither (harness: traceparent_duplicated).
-    if (!Array.isArray(value) || value.length !== 1) return undefined
-    const only: unknown = value[0]
-    if (typeof only !== 'string') return undefined
-    value = only
-  }
-  if (value.length > MAX_TRACEPARENT_LENGTH) return undefined
-  const s = trimOws(value)
-  if (s.length < V00_LENGTH) return undefined
-
-  if (!isLowerHex(s, 0, 2) || s.charCodeAt(2) !== 45 /* - */) return undefined
-  const version = s.slice(0, 2)
-  if (version === 'ff') return undefined
-  if (version === '00') {
-    if (s.length !== V00_LENGTH) return undefined
-  } else if (s.length > V00_LENGTH && s.charCodeAt(V00_LENGTH) !== 45) {
-    return undefined
-  } else if (s.includes(',')) {
-    // Two comma-joined values of a future version: not one traceparent.
-    return undefined
-  }
-
-  if (!isLowerHex(s, 3, 32) || s.charCodeAt(35) !== 45 || isAllZero(s, 3, 32)) return undefined
-  if (!isLowerHex(s, 36, 16) || s.charCodeAt(52) !== 45 || isAllZero(s, 36, 16)) return undefined
-  if (!isLowerHex(s, 53, 2)) return undefined
-
-  return {
-    version,
-    traceId: s.slice(3, 35),
-    parentId: s.slice(36, 52),
-    traceFlags: Number.parseInt(s.slice(53, 55), 16),
-  }
+  const checked = checkTraceparent(value)
+  return typeof checked === 'string' ? undefined : checked
 }
 
 /**

@@ -200,8 +200,23 @@ export interface ExpressLikeRequest extends IncomingMessage {
   traceContext?: TraceContext
 }
 
-/** An Express middleware (request, response, next). */
-export type ExpressMiddleware = (req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void) => void
+/** Counters of one middleware instance, read with `stats()`. */
+export interface MiddlewareStats {
+  /**
+   * Incoming `traceparent` headers this middleware rejected since it was made (malformed, all-zero ids,
+   * version `ff`, two values...): each broke the caller's trace unless B3 or the request id continued it.
+   * The reason is logged at `debug` (`traceparent rejected: version ff`), once per reason and then at most once
+   * a minute per reason. Not counted while an OpenTelemetry SDK span is recording (the SDK reads the headers).
+   */
+  readonly rejectedTraceparent: number
+}
+
+/** The Express middleware (request, response, next) returned by `expressMiddleware`. */
+export interface ExpressMiddleware {
+  (req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void): void
+  /** This middleware's counters (see {@link MiddlewareStats}). */
+  stats(): MiddlewareStats
+}
 /** An Express error middleware (error, request, response, next). */
 export type ExpressErrorMiddleware = (
   err: unknown,

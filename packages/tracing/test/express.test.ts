@@ -284,3 +284,58 @@ describe('expressErrorLogger with Express 5 async handlers', () => {
     expect(errors[0]?.err.stack).toContain('express.test.ts')
   })
 })
+
+/** Starts `app` on loopback; returns its base URL and a closer. */
+async function serve(app: ReturnType<ExpressFactory>): Promise<{ base: string; close: () => void }> {
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections()
+      server.close()
+    },
+  }
+}
+
+describe.each([
+  ['express 4', express4 as unknown as ExpressFactory],
+  ['express 5', express5],
+])('%s: a rejected traceparent is visible (issue 13 item 11)', (_name, express) => {
+  it('counts it in stats().rejectedTraceparent and logs the reason at debug once per reason, in the new trace', async () => {
+    const { logger, lines } = memoryLogger({ mixin: true, level: 'debug' })
+    const mw = expressMiddleware({ logger })
+    const app = express()
+    app.use(mw)
+    app.get('/', (_req, res) => void res.send('x'))
+    const { base, close } = await serve(app)
+    const send = (traceparent?: string) => fetch(base, traceparent === undefined ? {} : { headers: { traceparent } }).then((r) => r.headers.get('traceparent'))
+    const firstOut = await send(`ff-${TRACE}-${PARENT}-01`)
+    await send(`ff-${TRACE}-${PARENT}-01`)
+    await send(`00-${'0'.repeat(32)}-${PARENT}-01`)
+    await send(TRACEPARENT)
+    await send()
+    await until(() => lines.filter((l) => l.msg === 'request completed').length === 5)
+    close()
+    expect(mw.stats()).toEqual({ rejectedTraceparent: 3 })
+    const debug = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('traceparent rejected'))
+    expect(debug.map((l) => [l.level, l.msg])).toEqual([
+      [20, 'traceparent rejected: version ff'],
+      [20, 'traceparent rejected: all-zero trace id'],
+    ])
+    // The line is written in the trace the request was moved to, so the operator finds it next to it.
+    expect(debug[0]?.trace_id).toBe(parseTraceparent(firstOut ?? undefined)?.traceId)
+    expect(debug[0]?.trace_id).not.toBe(TRACE)
+  })
+
+  it('counts without a logger', async () => {
+    const mw = expressMiddleware()
+    const app = express()
+    app.use(mw)
+    app.get('/', (_req, res) => void res.send('x'))
+    const { base, close } = await serve(app)
+    await fetch(base, { headers: { traceparent: 'garbage' } }).then((r) => r.text())
+    close()
+    expect(mw.stats().rejectedTraceparent).toBe(1)
+  })
+})

@@ -171,3 +171,30 @@ describe.each([
     for (const l of raw) expect(keyCount(l, 'trace_id')).toBeLessThanOrEqual(1)
   })
 })
+
+describe.each([
+  ['fastify 4', fastify4 as unknown as FastifyFactory],
+  ['fastify 5', fastify5],
+])('%s: a rejected traceparent is visible (issue 13 item 11)', (_name, fastify) => {
+  it('counts it in app.tracewireStats() and logs the reason at debug once per reason, in the new trace', async () => {
+    const { logger, lines } = memoryLogger({ mixin: true, level: 'debug' })
+    const app = fastify()
+    await app.register(fastifyPlugin, { logger })
+    app.get('/', async () => 'x')
+    const base = await listen(app)
+    const send = (traceparent: string) => fetch(base, { headers: { traceparent } }).then((r) => r.headers.get('traceparent'))
+    const firstOut = await send(`ff-${TRACE}-${PARENT}-01`)
+    await send(`ff-${TRACE}-${PARENT}-01`)
+    await send(`00-${TRACE}-${'0'.repeat(16)}-01`)
+    await send(TRACEPARENT)
+    await until(() => lines.filter((l) => l.msg === 'request completed').length === 4)
+    expect(app.tracewireStats()).toEqual({ rejectedTraceparent: 3 })
+    await app.close()
+    const debug = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('traceparent rejected'))
+    expect(debug.map((l) => [l.level, l.msg])).toEqual([
+      [20, 'traceparent rejected: version ff'],
+      [20, 'traceparent rejected: all-zero parent id'],
+    ])
+    expect(debug[0]?.trace_id).toBe(parseTraceparent(firstOut ?? undefined)?.traceId)
+  })
+})

@@ -8,7 +8,7 @@ export type Line = Record<string, unknown>
  * A pino logger writing into memory. With `mixin`, it reads the active span through @opentelemetry/api the
  * way a trace-aware logger does; without, it is plain pino (the middleware then binds the ids itself).
  */
-export function memoryLogger(opts: { mixin?: boolean } = {}): { logger: pino.Logger; lines: Line[]; raw: string[] } {
+export function memoryLogger(opts: { mixin?: boolean; level?: string } = {}): { logger: pino.Logger; lines: Line[]; raw: string[] } {
   const lines: Line[] = []
   const raw: string[] = []
   // pino writes synchronously to any object with write(): lines are visible as soon as the call returns.
@@ -26,7 +26,7 @@ export function memoryLogger(opts: { mixin?: boolean } = {}): { logger: pino.Log
         return sc ? { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: `0${sc.traceFlags.toString(16)}` } : {}
       }
     : undefined
-  const logger = pino({ base: undefined, ...(mixin ? { mixin } : {}) }, stream)
+  const logger = pino({ base: undefined, ...(opts.level !== undefined ? { level: opts.level } : {}), ...(mixin ? { mixin } : {}) }, stream)
   return { logger, lines, raw }
 }
 
