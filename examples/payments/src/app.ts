@@ -1,6 +1,6 @@
 import type { Logger } from '@tracewire/logger'
-import { fastifyPlugin } from '@tracewire/tracing/fastify'
-import Fastify, { LogController } from 'fastify'
+import { fastifyPlugin, requestLoggingOff } from '@tracewire/tracing/fastify'
+import Fastify from 'fastify'
 
 /** Charges above this amount are declined, so the demo has a failing request. */
 export const DECLINE_ABOVE = 500
@@ -25,7 +25,8 @@ class CardDeclinedError extends Error {
  * the plugin writes one access line per request.
  */
 export async function createPaymentsApp(logger: Logger) {
-  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) })
+  // requestLoggingOff picks the option this Fastify understands without a deprecation warning (4.x, 5.x).
+  const app = Fastify({ loggerInstance: logger, ...requestLoggingOff(Fastify) })
   await app.register(fastifyPlugin, { skipPaths: ['/healthz'] })
 
   app.get('/healthz', async () => ({ ok: true }))

@@ -100,6 +100,6 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
  *
  * Without `logger`, Fastify's own logger is used (it can be tracewire's: `Fastify({ loggerInstance })` in v5,
  * `Fastify({ logger })` in v4). Fastify's own `incoming request`/`request completed` lines then come too;
- * set `disableRequestLogging: true` to keep one line per request.
+ * spread `requestLoggingOff(Fastify)` into Fastify's options to keep one line per request.
  */
 export const fastifyPlugin = fp(plugin, { name: '@tracewire/tracing', fastify: '4.x || 5.x' })
