@@ -1,5 +1,8 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { context, type Context } from '@opentelemetry/api'
-import type { AccessLogFields, LoggerLike, TraceContext } from './types.js'
+import { applyAccessHooks, type AccessHooks } from './access-hooks.js'
+import { requestErrorOf } from './request-errors.js'
+import type { AccessLogFields, AccessLogLevel, LoggerLike, TraceContext } from './types.js'
 
 // A user agent is client-controlled text; it is logged as a JSON string, but bounded.
 const MAX_USER_AGENT_LENGTH = 512
@@ -39,7 +42,19 @@ interface RawResponse {
   readonly statusCode: number
   readonly writableFinished: boolean
   getHeader(name: string): number | string | string[] | undefined
+  getHeaders(): OutgoingHttpHeaders
   once(event: 'close', listener: () => void): unknown
+}
+
+/** A request whose middleware has access-line hooks: what they are given. Made only when hooks are set. */
+export interface HookedRequest<Req, Res> {
+  readonly hooks: AccessHooks<Req, Res>
+  /** The framework's request and reply, as the hooks receive them. */
+  readonly req: Req
+  readonly res: Res
+  readonly requestHeaders: IncomingHttpHeaders
+  /** Hooks that threw so far (`autoLogging.ignore` at the start): written as `hook_errors`. */
+  readonly failed: string[]
 }
 
 /**
@@ -47,13 +62,14 @@ interface RawResponse {
  * response and alone when the client went away first (then `aborted: true`). The line is written inside the
  * request's context so a logger that reads the active span (pino mixin) sees its ids.
  */
-export function logOnClose(
+export function logOnClose<Req, Res>(
   res: RawResponse,
   log: LoggerLike,
   ctx: Context,
   tc: TraceContext,
   startedMs: number,
   describe: () => FinishedRequest,
+  hooked?: HookedRequest<Req, Res>,
 ): void {
   res.once('close', () => {
     try {
@@ -76,10 +92,32 @@ export function logOnClose(
       if (ua !== undefined) fields.user_agent = ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua
       if (tc.parentSpanId !== undefined) fields.parent_span_id = tc.parentSpanId
       if (aborted) fields.aborted = true
-      const level = accessLevel(status, aborted)
-      context.with(ctx, () => log[level](fields, aborted ? 'request aborted' : 'request completed'))
+      let level: AccessLogLevel = accessLevel(status, aborted)
+      if (hooked !== undefined) level = withHooks(hooked, res, log, level, fields as Record<string, unknown>)
+      if (level === 'silent') return
+      const write = (log as unknown as Record<string, ((obj: object, msg: string) => void) | undefined>)[level]
+      context.with(ctx, () => write?.call(log, fields, aborted ? 'request aborted' : 'request completed'))
     } catch {
       // Telemetry never throws into the application (a throwing custom logger included).
     }
   })
+}
+
+/** Runs the hooks into `fields`; returns the level, falling back when the logger has no such method. */
+function withHooks<Req, Res>(
+  hooked: HookedRequest<Req, Res>,
+  res: RawResponse,
+  log: LoggerLike,
+  level: AccessLogLevel,
+  fields: Record<string, unknown>,
+): AccessLogLevel {
+  const raw = { requestHeaders: hooked.requestHeaders, responseHeaders: () => res.getHeaders() }
+  const failed = hooked.failed
+  let chosen = applyAccessHooks(hooked.hooks, hooked.req, hooked.res, raw, requestErrorOf(res), level, fields, failed)
+  if (chosen !== 'silent' && typeof (log as unknown as Record<string, unknown>)[chosen] !== 'function') {
+    failed.push('customLogLevel')
+    chosen = level
+  }
+  if (failed.length > 0) fields.hook_errors = failed
+  return chosen
 }

@@ -8,7 +8,7 @@ import { fastifyPlugin as fastifyPluginImpl } from './fastify.js'
 import type { MiddlewareOptions } from './types.js'
 
 /** A Fastify plugin function, described without Fastify's types (any Fastify 4 or 5 instance fits). */
-export type FrameworkFreeFastifyPlugin = (instance: unknown, options: MiddlewareOptions, done: (err?: Error) => void) => void
+export type FrameworkFreeFastifyPlugin = (instance: unknown, options: MiddlewareOptions<unknown, unknown>, done: (err?: Error) => void) => void
 
 /**
  * @deprecated Import `fastifyPlugin` from `@tracewire/tracing/fastify`, which also types

@@ -9,6 +9,7 @@ import type { RequestLogger, TraceContext } from './types.js'
 export { expressMiddleware, expressErrorLogger } from './express.js'
 export type {
   AccessLogFields,
+  AccessLogLevel,
   ExpressErrorMiddleware,
   ExpressLikeRequest,
   ExpressMiddleware,

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { context } from '@opentelemetry/api'
+import { isIgnored } from './access-hooks.js'
 import { logOnClose, pathOf } from './access-log.js'
+import { recordRequestError } from './request-errors.js'
 import { ensureContextManager, requestContext, type RequestScope } from './context.js'
 import { extractResolved } from './extract.js'
 import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-options.js'
@@ -30,7 +32,7 @@ function routeOf(req: ExpressLikeRequest): string | undefined {
  * made. `middleware.stats()` reads its counters ({@link MiddlewareStats}). Throws {@link TracingError}
  * `TW_TRACING_INVALID_OPTION` for invalid options.
  */
-export function expressMiddleware(options: MiddlewareOptions = {}): ExpressMiddleware {
+export function expressMiddleware(options: MiddlewareOptions<ExpressLikeRequest, ServerResponse> = {}): ExpressMiddleware {
   const o = resolveMiddlewareOptions(options)
   ensureContextManager()
   const logger = o.logger
@@ -50,14 +52,17 @@ export function expressMiddleware(options: MiddlewareOptions = {}): ExpressMiddl
         const log = bind ? logger.child(traceBindings(tc)) : logger
         req.log = log
         if (rejected !== undefined) context.with(scope.logCtx, () => rejections.report(rejected, log))
-        if (o.accessLog && !o.skipPaths.has(pathOf(req.originalUrl ?? req.url))) {
+        const hooks = o.hooks
+        // Only with hooks set: the list of hooks that threw, and the hooks' view of the request.
+        const failed: string[] | undefined = hooks === undefined ? undefined : []
+        if (o.accessLog && !o.skipPaths.has(pathOf(req.originalUrl ?? req.url)) && (hooks === undefined || !isIgnored(hooks, req, failed ?? []))) {
           logOnClose(res, log, scope.logCtx, tc, startedMs, () => ({
             method: req.method,
             route: routeOf(req),
             url: req.originalUrl ?? req.url,
             clientIp: req.ip ?? req.socket.remoteAddress,
             userAgent: req.headers['user-agent'],
-          }))
+          }), hooks === undefined ? undefined : { hooks, req, res, requestHeaders: req.headers, failed: failed ?? [] })
         }
       }
       // Body parsers resume in the socket's async context; binding the request stream keeps their
@@ -79,9 +84,11 @@ export function expressMiddleware(options: MiddlewareOptions = {}): ExpressMiddl
  * that did not pass through {@link expressMiddleware}.
  */
 export function expressErrorLogger(options: { logger?: LoggerLike } = {}): ExpressErrorMiddleware {
-  return function tracewireExpressError(err, req, _res, next) {
+  return function tracewireExpressError(err, req, res, next) {
     const log = req.log ?? options.logger
     try {
+      // For the access line's customLogLevel(req, res, err).
+      recordRequestError(res, err)
       log?.error({ err }, 'request error')
     } catch {
       // never throw into the application

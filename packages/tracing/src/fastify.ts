@@ -1,10 +1,12 @@
-import type { FastifyPluginCallback } from 'fastify'
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { context } from '@opentelemetry/api'
+import { isIgnored } from './access-hooks.js'
 import { logOnClose, pathOf, traceBindings } from './access-log.js'
+import { recordRequestError } from './request-errors.js'
 import { ensureContextManager, requestContext, type RequestScope } from './context.js'
 import { extractResolved } from './extract.js'
-import { resolveMiddlewareOptions, shouldBindTraceFields } from './middleware-options.js'
+import { resolveMiddlewareOptions, shouldBindTraceFields, type ResolvedMiddleware } from './middleware-options.js'
 import { formatTraceparent } from './traceparent.js'
 import { TraceparentRejections } from './traceparent-rejections.js'
 import type { LoggerLike, MiddlewareOptions, TraceContext } from './types.js'
@@ -12,8 +14,8 @@ import type { LoggerLike, MiddlewareOptions, TraceContext } from './types.js'
 // `request.traceContext` is declared for users in fastify-entry.ts; inside, the decoration is typed here.
 type TracedRequest = { traceContext: TraceContext | null }
 
-const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done) => {
-  let o: ReturnType<typeof resolveMiddlewareOptions>
+const plugin: FastifyPluginCallback<MiddlewareOptions<FastifyRequest, FastifyReply>> = (fastify, options, done) => {
+  let o: ResolvedMiddleware<FastifyRequest, FastifyReply>
   try {
     o = resolveMiddlewareOptions(options)
   } catch (err) {
@@ -55,7 +57,10 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
       reply.log = log as typeof reply.log
       if (rejected !== undefined) context.with(scope.logCtx, () => rejections.report(rejected, log))
       const raw = request.raw
-      if (o.accessLog && !o.skipPaths.has(pathOf(raw.url))) {
+      const hooks = o.hooks
+      // Only with hooks set: the list of hooks that threw.
+      const failed: string[] | undefined = hooks === undefined ? undefined : []
+      if (o.accessLog && !o.skipPaths.has(pathOf(raw.url)) && (hooks === undefined || !isIgnored(hooks, request, failed ?? []))) {
         logOnClose(reply.raw, log, scope.logCtx, tc, startedMs, () => ({
           method: raw.method,
           // `routeOptions` (4.10+) when present: reading `routerPath` on later 4.x prints FSTDEP017.
@@ -63,7 +68,7 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
           url: raw.url,
           clientIp: request.ip,
           userAgent: raw.headers['user-agent'],
-        }))
+        }), hooks === undefined ? undefined : { hooks, req: request, res: reply, requestHeaders: raw.headers, failed: failed ?? [] })
       }
       // The body parser listens to the raw stream, which resumes in the socket's context.
       if (scope.own && (raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined)) {
@@ -77,11 +82,12 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
   })
 
   // With Fastify's own logger, Fastify logs errors itself (through reply.log, now trace-bound); a separate
-  // logger gets them here, once.
-  if (ownLogger !== undefined) {
-    fastify.addHook('onError', (request, _reply, error, next) => {
+  // logger gets them here, once. customLogLevel(req, res, err) needs the error either way.
+  if (ownLogger !== undefined || o.hooks?.customLogLevel !== undefined) {
+    fastify.addHook('onError', (request, reply, error, next) => {
       try {
-        ;(request.log as LoggerLike).error({ err: error }, 'request error')
+        recordRequestError(reply.raw, error)
+        if (ownLogger !== undefined) (request.log as LoggerLike).error({ err: error }, 'request error')
       } catch {
         // never throw into the application
       }

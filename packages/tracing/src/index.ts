@@ -23,6 +23,7 @@ export { TracingError } from './errors.js'
 export type { TracingErrorCode } from './errors.js'
 export type {
   AccessLogFields,
+  AccessLogLevel,
   Disposer,
   ExpressErrorMiddleware,
   ExpressLikeRequest,

@@ -1,19 +1,23 @@
 import { TracingError } from './errors.js'
 import { resolveExtractOptions, type ResolvedExtract } from './extract.js'
+import { resolveAccessHooks, type AccessHooks } from './access-hooks.js'
 import type { LoggerLike, MiddlewareOptions } from './types.js'
 import { refuseUnknownOptions } from './unknown-options.js'
 
 // Typed against the interface, so an option added there and forgotten here is a compile error.
 const MIDDLEWARE_OPTIONS: Record<keyof MiddlewareOptions, true> = {
   logger: true, skipPaths: true, accessLog: true, responseHeader: true, sampled: true, bindTraceFields: true,
-  trustedHeaders: true, requestIdHeader: true,
+  trustedHeaders: true, requestIdHeader: true, customProps: true, customLogLevel: true, autoLogging: true,
+  requestHeaders: true, responseHeaders: true, redactHeaders: true, serializers: true,
 }
 /** Fastify hands a plugin the options of `register()`, including its own reserved names. */
 const FASTIFY_REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers']
 
 /** Middleware options validated once, at construction. */
-export interface ResolvedMiddleware {
+export interface ResolvedMiddleware<Req, Res> {
   readonly extract: ResolvedExtract
+  /** `undefined` when no hook is set: the per-request path then does no hook work at all. */
+  readonly hooks: AccessHooks<Req, Res> | undefined
   readonly logger: LoggerLike | undefined
   readonly skipPaths: ReadonlySet<string>
   readonly accessLog: boolean
@@ -31,7 +35,7 @@ function bool(name: string, value: unknown, fallback: boolean): boolean {
 }
 
 /** Validates {@link MiddlewareOptions}; throws {@link TracingError} `TW_TRACING_INVALID_OPTION`. */
-export function resolveMiddlewareOptions(options: MiddlewareOptions = {}): ResolvedMiddleware {
+export function resolveMiddlewareOptions<Req, Res>(options: MiddlewareOptions<Req, Res> = {}): ResolvedMiddleware<Req, Res> {
   refuseUnknownOptions(options, MIDDLEWARE_OPTIONS, 'middleware options', FASTIFY_REGISTER_OPTIONS)
   const { logger } = options
   if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.child !== 'function' || typeof logger.info !== 'function')) {
@@ -47,6 +51,7 @@ export function resolveMiddlewareOptions(options: MiddlewareOptions = {}): Resol
   }
   return {
     extract: resolveExtractOptions(options),
+    hooks: resolveAccessHooks(options),
     logger,
     skipPaths: new Set(skip),
     accessLog: bool('accessLog', options.accessLog, true),

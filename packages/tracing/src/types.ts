@@ -127,8 +127,18 @@ export interface AccessLogFields {
   readonly aborted?: boolean
 }
 
-/** Options shared by {@link expressMiddleware} and {@link fastifyPlugin}. */
-export interface MiddlewareOptions extends ExtractOptions {
+/** A level an access line can be written at; `silent` writes none. */
+export type AccessLogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+/**
+ * Options shared by {@link expressMiddleware} and {@link fastifyPlugin}. `Req`/`Res` are what the access-line
+ * hooks receive: Express's `req`/`res`; Fastify's `request`/`reply`.
+ *
+ * The hooks (`customProps`, `customLogLevel`, `autoLogging.ignore`, `serializers`) are named after pino-http's.
+ * A hook that throws (or returns something unusable) never fails the request and never loses the line: its
+ * part falls back to the default and the line gets `hook_errors: ['<hook name>']`.
+ */
+export interface MiddlewareOptions<Req = IncomingMessage, Res = ServerResponse> extends ExtractOptions {
   /**
    * Logger for access lines, errors and `req.log`. Any pino logger (for example `createLogger({ service })`
    * from `@tracewire/logger`). Express: required for logging (without it only the trace is handled).
@@ -150,6 +160,30 @@ export interface MiddlewareOptions extends ExtractOptions {
    * twice (or, with `@tracewire/logger`, move them under `fields_clash`).
    */
   readonly bindTraceFields?: boolean | 'auto'
+  /**
+   * Extra fields for the access line, asked when the response ends: `(req, res) => ({ user_id: req.user?.id })`.
+   * The middleware's own fields and the trace ids win over a prop of the same name.
+   */
+  readonly customProps?: (req: Req, res: Res) => object
+  /**
+   * The level of the access line, asked when the response ends; `err` is the error the request ended with
+   * (seen by `expressErrorLogger` or Fastify's `onError`), else `undefined`. Default: 5xx `error`, 4xx and
+   * aborted `warn`, else `info`. `'silent'` writes no line.
+   */
+  readonly customLogLevel?: (req: Req, res: Res, err: unknown) => AccessLogLevel
+  /** `ignore(req)` true: no access line for this request (asked when it starts; it is still traced). Beside `skipPaths`. */
+  readonly autoLogging?: { readonly ignore?: (req: Req) => boolean }
+  /** Log the request headers as `request_headers`. Default false. Credentials are redacted (`redactHeaders`). */
+  readonly requestHeaders?: boolean
+  /** Log the response headers as `response_headers`. Default false. Credentials are redacted (`redactHeaders`). */
+  readonly responseHeaders?: boolean
+  /**
+   * More header names (any case) written as `[redacted]` in `request_headers`/`response_headers`. `authorization`,
+   * `cookie`, `set-cookie` and `x-api-key` always are.
+   */
+  readonly redactHeaders?: readonly string[]
+  /** Write `req`/`res` fields on the access line from the request and response (pino-http's serializers). */
+  readonly serializers?: { readonly req?: (req: Req) => unknown; readonly res?: (res: Res) => unknown }
 }
 
 /** Options of {@link propagateOutgoing}. */

@@ -339,3 +339,139 @@ describe.each([
     expect(mw.stats().rejectedTraceparent).toBe(1)
   })
 })
+
+describe.each([
+  ['express 4', express4 as unknown as ExpressFactory],
+  ['express 5', express5],
+])('%s: access-line hooks (issue 13 item 3)', (_name, express) => {
+  async function appWith(options: Parameters<typeof expressMiddleware>[0]): Promise<{ base: string; close: () => void; lines: Line[]; raw: string[] }> {
+    const { logger, lines, raw } = memoryLogger({ mixin: true })
+    const app = express()
+    app.use(expressMiddleware({ logger, ...options }))
+    app.get('/ok', (_req, res) => {
+      res.setHeader('set-cookie', 'sid=s3cr/et@x:1%')
+      res.setHeader('x-served-by', 'a1')
+      res.send('ok')
+    })
+    app.get('/health', (_req, res) => void res.send('ok'))
+    app.get('/fail', () => {
+      throw new Error('kaput')
+    })
+    app.use(expressErrorLogger())
+    return { ...(await serve(app)), lines, raw }
+  }
+  const access = (lines: Line[]): Line[] => lines.filter((l) => l.msg === 'request completed')
+
+  it('customProps adds fields; the middleware fields and trace ids win over props of the same name', async () => {
+    const { base, close, lines, raw } = await appWith({
+      customProps: (req) => ({ tenant: req.headers['x-tenant'], status: 'overridden', trace_id: 'forged' }),
+    })
+    await fetch(`${base}/ok`, { headers: { 'x-tenant': 'acme', traceparent: TRACEPARENT } }).then((r) => r.text())
+    await until(() => access(lines).length === 1)
+    close()
+    expect(access(lines)[0]).toMatchObject({ tenant: 'acme', status: 200, trace_id: TRACE })
+    for (const l of raw) expect(keyCount(l, 'trace_id')).toBe(1)
+  })
+
+  it('customLogLevel(req, res, err) sets the level, sees the error, and silent writes no line', async () => {
+    const seen: unknown[] = []
+    const { base, close, lines } = await appWith({
+      customLogLevel: (req, res, err) => {
+        seen.push(err)
+        if (err !== undefined) return 'fatal'
+        return req.url === '/health' ? 'silent' : res.statusCode === 200 ? 'debug' : 'info'
+      },
+    })
+    await fetch(`${base}/fail`).then((r) => r.text())
+    await fetch(`${base}/health`).then((r) => r.text())
+    await fetch(`${base}/ok`).then((r) => r.text())
+    await until(() => seen.length === 3)
+    await sleep(20)
+    close()
+    expect((seen[0] as Error).message).toBe('kaput')
+    // debug is below the logger's level: only the fatal line is written; /health is silent at any level.
+    expect(access(lines).map((l) => [l.path, l.level])).toEqual([['/fail', 60]])
+  })
+
+  it('autoLogging.ignore(req) skips by predicate (query strings, methods); the request is still traced', async () => {
+    const { base, close, lines } = await appWith({
+      autoLogging: { ignore: (req) => req.url?.startsWith('/health') === true || req.method === 'HEAD' },
+      skipPaths: ['/fail'],
+    })
+    const res = await fetch(`${base}/health?probe=1`)
+    await res.text()
+    await fetch(`${base}/ok`, { method: 'HEAD' })
+    await fetch(`${base}/fail`).then((r) => r.text())
+    await fetch(`${base}/ok`).then((r) => r.text())
+    await until(() => access(lines).length === 1)
+    await sleep(20)
+    close()
+    expect(res.headers.get('traceparent')).toMatch(/^00-/)
+    expect(access(lines).map((l) => l.path)).toEqual(['/ok'])
+  })
+
+  it('headers are logged only when asked, with credentials always redacted', async () => {
+    const plain = await appWith({})
+    await fetch(`${plain.base}/ok`, { headers: { authorization: 'Bearer x' } }).then((r) => r.text())
+    await until(() => access(plain.lines).length === 1)
+    plain.close()
+    expect(access(plain.lines)[0]).not.toHaveProperty('request_headers')
+
+    const secret = 'Basic dTpwL0A6JQ=='
+    const { base, close, lines, raw } = await appWith({ requestHeaders: true, responseHeaders: true, redactHeaders: ['X-Internal-Token'] })
+    await fetch(`${base}/ok`, {
+      headers: { authorization: secret, cookie: 'sid=a/b@c:d%', 'x-api-key': 'k/@:%', 'x-internal-token': 't0k', 'x-tenant': 'acme' },
+    }).then((r) => r.text())
+    await until(() => access(lines).length === 1)
+    close()
+    const line = access(lines)[0] as { request_headers: Record<string, unknown>; response_headers: Record<string, unknown> }
+    expect(line.request_headers).toMatchObject({
+      authorization: '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]', 'x-internal-token': '[redacted]', 'x-tenant': 'acme',
+    })
+    expect(line.response_headers).toMatchObject({ 'set-cookie': '[redacted]', 'x-served-by': 'a1' })
+    for (const needle of ['dTpwL0A6JQ', 'a/b@c', 'k/@:%', 't0k', 's3cr/et']) expect(raw.join('\n')).not.toContain(needle)
+  })
+
+  it('serializers write req and res fields', async () => {
+    const { base, close, lines } = await appWith({
+      serializers: { req: (req) => ({ id: req.headers['x-request-id'] }), res: (res) => ({ type: res.getHeader('content-type') }) },
+    })
+    await fetch(`${base}/ok`, { headers: { 'x-request-id': 'r-1' } }).then((r) => r.text())
+    await until(() => access(lines).length === 1)
+    close()
+    expect(access(lines)[0]).toMatchObject({ req: { id: 'r-1' }, res: { type: expect.stringContaining('text/html') } })
+  })
+
+  it('a hook that throws breaks neither the request nor the line: defaults plus hook_errors', async () => {
+    const boom = (): never => {
+      throw new Error('hook bug')
+    }
+    const { base, close, lines } = await appWith({
+      customProps: boom, customLogLevel: boom, autoLogging: { ignore: boom }, serializers: { req: boom, res: boom },
+    })
+    const res = await fetch(`${base}/ok`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('ok')
+    await until(() => access(lines).length === 1)
+    close()
+    expect(access(lines)[0]).toMatchObject({
+      level: 30, status: 200,
+      hook_errors: ['autoLogging.ignore', 'customProps', 'serializers.req', 'serializers.res', 'customLogLevel'],
+    })
+  })
+
+  it('an unusable customLogLevel or customProps result falls back, marked', async () => {
+    const { base, close, lines } = await appWith({ customLogLevel: () => 'loud' as never, customProps: () => 'x' as never })
+    await fetch(`${base}/ok`).then((r) => r.text())
+    await until(() => access(lines).length === 1)
+    close()
+    expect(access(lines)[0]).toMatchObject({ level: 30, hook_errors: ['customProps', 'customLogLevel'] })
+  })
+
+  it('refuses invalid hook options at construction', () => {
+    expect(() => expressMiddleware({ customProps: {} as never })).toThrow(/customProps must be a function/)
+    expect(() => expressMiddleware({ autoLogging: { ignor: () => true } as never })).toThrow(/did you mean "ignore"/)
+    expect(() => expressMiddleware({ serializers: { request: () => 1 } as never })).toThrow(/did you mean "req"/)
+    expect(() => expressMiddleware({ redactHeaders: 'authorization' as never })).toThrow(/redactHeaders must be an array/)
+  })
+})

@@ -1,7 +1,8 @@
 // Type tests of the public API (expectTypeOf is checked by tsc in the typecheck step).
 import { describe, expectTypeOf, it } from 'vitest'
 import type { Request as ExpressRequest } from 'express-serve-static-core'
-import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
+import type { ServerResponse } from 'node:http'
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import * as expressEntry from '../src/express-entry.js'
 import * as fastifyEntry from '../src/fastify-entry.js'
 import pino from 'pino'
@@ -15,6 +16,7 @@ import {
   startTracing,
   withTraceContext,
   type Disposer,
+  type ExpressLikeRequest,
   type LoggerLike,
   type MiddlewareOptions,
   type RequestLogger,
@@ -38,11 +40,12 @@ describe('public types', () => {
   it('a pino logger is accepted as the middleware logger', () => {
     expectTypeOf(pino()).toMatchTypeOf<LoggerLike>()
     expectTypeOf<{ logger: pino.Logger }>().toMatchTypeOf<MiddlewareOptions>()
-    expectTypeOf(expressMiddleware).parameter(0).toEqualTypeOf<MiddlewareOptions | undefined>()
+    // The access-line hooks get Express's req/res, Fastify's request/reply.
+    expectTypeOf(expressMiddleware).parameter(0).toEqualTypeOf<MiddlewareOptions<ExpressLikeRequest, ServerResponse> | undefined>()
   })
   it('fastifyPlugin is a Fastify plugin taking the middleware options, from both entries', () => {
-    expectTypeOf(fastifyPlugin).toMatchTypeOf<FastifyPluginCallback<MiddlewareOptions>>()
-    expectTypeOf(fastifyEntry.fastifyPlugin).toMatchTypeOf<FastifyPluginCallback<MiddlewareOptions>>()
+    expectTypeOf(fastifyPlugin).toMatchTypeOf<FastifyPluginCallback<MiddlewareOptions<unknown, unknown>>>()
+    expectTypeOf(fastifyEntry.fastifyPlugin).toMatchTypeOf<FastifyPluginCallback<MiddlewareOptions<FastifyRequest, FastifyReply>>>()
     expectTypeOf<FastifyRequest['traceContext']>().toEqualTypeOf<TraceContext | null>()
   })
   it('the express entry types req.log as a whole pino-compatible logger and req.traceContext', () => {
