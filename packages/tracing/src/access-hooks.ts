@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
 import { TracingError } from './errors.js'
 import type { AccessLogLevel, MiddlewareOptions } from './types.js'
 import { refuseUnknownOptions } from './unknown-options.js'
@@ -80,7 +80,7 @@ export function isIgnored<Req, Res>(hooks: AccessHooks<Req, Res>, req: Req, fail
   }
 }
 
-function redacted(headers: IncomingHttpHeaders | OutgoingHttpHeaders, redact: ReadonlySet<string>): Record<string, unknown> {
+function redacted(headers: Readonly<Record<string, unknown>>, redact: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   // Node gives lowercase names for both; a user-built object may not, so compare lowercased.
   for (const [name, value] of Object.entries(headers)) out[name] = redact.has(name.toLowerCase()) ? REDACTED : value
@@ -92,7 +92,7 @@ export function applyAccessHooks<Req, Res>(
   hooks: AccessHooks<Req, Res>,
   req: Req,
   res: Res,
-  raw: { readonly requestHeaders: IncomingHttpHeaders; responseHeaders(): OutgoingHttpHeaders },
+  raw: { readonly requestHeaders: IncomingHttpHeaders; responseHeaders(): Readonly<Record<string, unknown>> },
   err: unknown,
   defaultLevel: AccessLogLevel,
   fields: Record<string, unknown>,

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
 import { context, type Context } from '@opentelemetry/api'
 import { applyAccessHooks, type AccessHooks } from './access-hooks.js'
 import { requestErrorOf } from './request-errors.js'
@@ -42,7 +42,6 @@ interface RawResponse {
   readonly statusCode: number
   readonly writableFinished: boolean
   getHeader(name: string): number | string | string[] | undefined
-  getHeaders(): OutgoingHttpHeaders
   once(event: 'close', listener: () => void): unknown
 }
 
@@ -53,6 +52,8 @@ export interface HookedRequest<Req, Res> {
   readonly req: Req
   readonly res: Res
   readonly requestHeaders: IncomingHttpHeaders
+  /** The headers sent: Fastify writes them with `writeHead`, so node's `getHeaders()` does not see them. */
+  responseHeaders(): Readonly<Record<string, unknown>>
   /** Hooks that threw so far (`autoLogging.ignore` at the start): written as `hook_errors`. */
   readonly failed: string[]
 }
@@ -111,9 +112,8 @@ function withHooks<Req, Res>(
   level: AccessLogLevel,
   fields: Record<string, unknown>,
 ): AccessLogLevel {
-  const raw = { requestHeaders: hooked.requestHeaders, responseHeaders: () => res.getHeaders() }
   const failed = hooked.failed
-  let chosen = applyAccessHooks(hooked.hooks, hooked.req, hooked.res, raw, requestErrorOf(res), level, fields, failed)
+  let chosen = applyAccessHooks(hooked.hooks, hooked.req, hooked.res, hooked, requestErrorOf(res), level, fields, failed)
   if (chosen !== 'silent' && typeof (log as unknown as Record<string, unknown>)[chosen] !== 'function') {
     failed.push('customLogLevel')
     chosen = level

@@ -62,7 +62,7 @@ export function expressMiddleware(options: MiddlewareOptions<ExpressLikeRequest,
             url: req.originalUrl ?? req.url,
             clientIp: req.ip ?? req.socket.remoteAddress,
             userAgent: req.headers['user-agent'],
-          }), hooks === undefined ? undefined : { hooks, req, res, requestHeaders: req.headers, failed: failed ?? [] })
+          }), hooks === undefined ? undefined : { hooks, req, res, requestHeaders: req.headers, responseHeaders: () => res.getHeaders(), failed: failed ?? [] })
         }
       }
       // Body parsers resume in the socket's async context; binding the request stream keeps their

@@ -68,7 +68,7 @@ const plugin: FastifyPluginCallback<MiddlewareOptions<FastifyRequest, FastifyRep
           url: raw.url,
           clientIp: request.ip,
           userAgent: raw.headers['user-agent'],
-        }), hooks === undefined ? undefined : { hooks, req: request, res: reply, requestHeaders: raw.headers, failed: failed ?? [] })
+        }), hooks === undefined ? undefined : { hooks, req: request, res: reply, requestHeaders: raw.headers, responseHeaders: () => reply.getHeaders(), failed: failed ?? [] })
       }
       // The body parser listens to the raw stream, which resumes in the socket's context.
       if (scope.own && (raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined)) {

@@ -1,7 +1,8 @@
 // Behaviour of fastifyPlugin through real Fastify 4 and 5 servers on loopback.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import fastify5, { type FastifyRequest } from 'fastify'
+import fastify5, { type FastifyReply, type FastifyRequest } from 'fastify'
+import type { MiddlewareOptions } from '../src/fastify-entry.js'
 import fastify4 from 'fastify4'
 import { fastifyPlugin, getTraceContext, parseTraceparent } from '../src/index.js'
 import { abortedRequest, keyCount, memoryLogger, PARENT, TRACE, TRACEPARENT, until, type Line } from './helpers.js'
@@ -196,5 +197,99 @@ describe.each([
       [20, 'traceparent rejected: all-zero parent id'],
     ])
     expect(debug[0]?.trace_id).toBe(parseTraceparent(firstOut ?? undefined)?.traceId)
+  })
+})
+
+describe.each([
+  ['fastify 4', fastify4 as unknown as FastifyFactory],
+  ['fastify 5', fastify5],
+])('%s: access-line hooks (issue 13 item 3)', (_name, fastify) => {
+  type Options = MiddlewareOptions<FastifyRequest, FastifyReply>
+  async function appWith(options: Options): Promise<{ app: App; base: string; lines: Line[]; raw: string[] }> {
+    const { logger, lines, raw } = memoryLogger({ mixin: true })
+    const app = fastify()
+    await app.register(fastifyPlugin, { logger, ...options } as MiddlewareOptions<unknown, unknown>)
+    app.get('/ok', async (_request, reply) => {
+      reply.header('set-cookie', 'sid=s3cr/et@x:1%').header('x-served-by', 'a1')
+      return 'ok'
+    })
+    app.get('/health', async () => 'ok')
+    app.get('/fail', async () => {
+      throw new Error('kaput')
+    })
+    return { app, base: await listen(app), lines, raw }
+  }
+  const access = (lines: Line[]): Line[] => lines.filter((l) => l.msg === 'request completed')
+
+  it('customProps gets Fastify\'s request and reply; own fields and trace ids win', async () => {
+    const { app, base, lines, raw } = await appWith({
+      customProps: (request, reply) => ({ tenant: request.headers['x-tenant'], route_url: request.routeOptions.url, code: reply.statusCode, status: 'x', span_id: 'forged' }),
+    })
+    await fetch(`${base}/ok`, { headers: { 'x-tenant': 'acme', traceparent: TRACEPARENT } }).then((r) => r.text())
+    await until(() => access(lines).length === 1)
+    await app.close()
+    expect(access(lines)[0]).toMatchObject({ tenant: 'acme', route_url: '/ok', code: 200, status: 200, trace_id: TRACE })
+    for (const l of raw) expect(keyCount(l, 'span_id')).toBe(1)
+  })
+
+  it('customLogLevel(req, res, err) sees the error from onError; silent writes no line', async () => {
+    const seen: unknown[] = []
+    const { app, base, lines } = await appWith({
+      customLogLevel: (request, _reply, err) => {
+        seen.push(err)
+        return err !== undefined ? 'fatal' : request.url === '/health' ? 'silent' : 'info'
+      },
+    })
+    await fetch(`${base}/fail`).then((r) => r.text())
+    await fetch(`${base}/health`).then((r) => r.text())
+    await fetch(`${base}/ok`).then((r) => r.text())
+    await until(() => access(lines).length === 2)
+    await app.close()
+    expect((seen[0] as Error).message).toBe('kaput')
+    expect(access(lines).map((l) => [l.path, l.level])).toEqual([['/fail', 60], ['/ok', 30]])
+  })
+
+  it('autoLogging.ignore(request) skips by predicate; the request is still traced', async () => {
+    const { app, base, lines } = await appWith({ autoLogging: { ignore: (request) => request.url.startsWith('/health') } })
+    const res = await fetch(`${base}/health?probe=1`)
+    await res.text()
+    await fetch(`${base}/ok`).then((r) => r.text())
+    await until(() => access(lines).length === 1)
+    await app.close()
+    expect(res.headers.get('traceparent')).toMatch(/^00-/)
+    expect(access(lines).map((l) => l.path)).toEqual(['/ok'])
+  })
+
+  it('headers only when asked, credentials always redacted; serializers write req and res', async () => {
+    const { app, base, lines, raw } = await appWith({
+      requestHeaders: true, responseHeaders: true, redactHeaders: ['x-internal-token'],
+      serializers: { req: (request) => ({ id: request.id }), res: (reply) => ({ code: reply.statusCode }) },
+    })
+    await fetch(`${base}/ok`, { headers: { authorization: 'Bearer a/b@c:d%', cookie: 'c/@:%', 'x-api-key': 'k/@:%', 'x-internal-token': 't0k', 'x-tenant': 'acme' } }).then((r) => r.text())
+    await until(() => access(lines).length === 1)
+    await app.close()
+    expect(access(lines)[0]).toMatchObject({
+      request_headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]', 'x-internal-token': '[redacted]', 'x-tenant': 'acme' },
+      response_headers: { 'set-cookie': '[redacted]', 'x-served-by': 'a1' },
+      req: { id: expect.any(String) },
+      res: { code: 200 },
+    })
+    for (const needle of ['a/b@c', 'c/@:%', 'k/@:%', 't0k', 's3cr/et']) expect(raw.join('\n')).not.toContain(needle)
+  })
+
+  it('a hook that throws breaks neither the request nor the line: defaults plus hook_errors', async () => {
+    const boom = (): never => {
+      throw new Error('hook bug')
+    }
+    const { app, base, lines } = await appWith({ customProps: boom, customLogLevel: boom, autoLogging: { ignore: boom }, serializers: { req: boom, res: boom } })
+    const res = await fetch(`${base}/ok`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('ok')
+    await until(() => access(lines).length === 1)
+    await app.close()
+    expect(access(lines)[0]).toMatchObject({
+      level: 30, status: 200,
+      hook_errors: ['autoLogging.ignore', 'customProps', 'serializers.req', 'serializers.res', 'customLogLevel'],
+    })
   })
 })
