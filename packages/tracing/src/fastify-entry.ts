@@ -8,6 +8,7 @@ import type { MiddlewareStats, TraceContext } from './types.js'
 
 export { fastifyPlugin } from './fastify.js'
 export { requestLoggingOff } from './fastify-request-logging.js'
+export type { RequestLoggingOptions } from './fastify-request-logging.js'
 export type { AccessLogFields, AccessLogLevel, LoggerLike, LogMethod, MiddlewareOptions, MiddlewareStats, TraceContext } from './types.js'
 
 declare module 'fastify' {
