@@ -9,6 +9,7 @@ import fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import fastify4 from 'fastify4'
 import { createLogger } from '@tracewire/logger'
 import { expressMiddleware, fastifyPlugin } from '../src/index.js'
+import { requestLoggingOff } from '../src/fastify-entry.js'
 import type { ExpressLikeRequest } from '../src/index.js'
 import { PARENT, TRACE, TRACEPARENT, keyCount, until } from './helpers.js'
 
@@ -56,7 +57,7 @@ describe('@tracewire/logger as the middleware logger', () => {
   ] as const)('%s: as Fastify\'s own logger (%s), every request line carries the trace', async (name, option, factory) => {
     const file = join(dir, `${name.replace(' ', '')}.log`)
     const logger = createLogger({ service: 'orders', stdout: false, file, handleExit: false })
-    const app = factory({ [option]: logger, disableRequestLogging: true } as Parameters<typeof fastify>[0]) as unknown as FastifyInstance
+    const app = factory({ [option]: logger, ...requestLoggingOff(factory) } as Parameters<typeof fastify>[0]) as unknown as FastifyInstance
     await app.register(fastifyPlugin)
     app.get('/o/:id', async (request: FastifyRequest) => {
       request.log.info('handler')
