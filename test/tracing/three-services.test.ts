@@ -17,6 +17,7 @@ import {
   propagateOutgoing,
   type ExpressLikeRequest,
 } from '@tracewire/tracing'
+import { requestLoggingOff } from '@tracewire/tracing/fastify'
 import { express, fastify } from './frameworks.js'
 
 type Line = Record<string, unknown> & { message: string; trace_id?: string; span_id?: string; parent_span_id?: string }
@@ -110,7 +111,7 @@ beforeAll(async () => {
   servers.push({ close: () => (serverC.closeAllConnections(), serverC.close()) })
 
   // B: Fastify with @tracewire/logger as Fastify's own logger; calls C with http.request or fetch
-  const b = fastify({ loggerInstance: loggers.b, disableRequestLogging: true })
+  const b = fastify({ loggerInstance: loggers.b, ...requestLoggingOff(fastify) })
   await b.register(fastifyPlugin)
   b.get('/b', async (request) => {
     request.log.info('b handler')
