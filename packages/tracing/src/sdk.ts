@@ -1,4 +1,5 @@
 import { TracingError } from './errors.js'
+import { registerEsmLoaderHook } from './esm-hook.js'
 import type { StartTracingOptions, TracingHandle } from './types.js'
 import { refuseUnknownOptions } from './unknown-options.js'
 
@@ -41,6 +42,8 @@ export async function startTracing(options: StartTracingOptions = {}): Promise<T
   if (options.instrumentations !== undefined) refuseUnknownOptions(options.instrumentations, INSTRUMENTATIONS, 'startTracing instrumentations')
   const enabled = { http: true, express: true, fastify: true, undici: true, ...options.instrumentations }
   const { NodeSDK } = await load('@opentelemetry/sdk-node', () => import('@opentelemetry/sdk-node'))
+  // Before the instrumentations are made: they hook ES modules only through a registered loader hook.
+  registerEsmLoaderHook()
 
   const instrumentations: unknown[] = []
   if (enabled.http) {
