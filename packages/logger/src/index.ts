@@ -3,11 +3,13 @@ export { LoggerConfigError, LoggerError, type LoggerConfigErrorCode, type Logger
 export { MARKERS } from './markers.js'
 export { CLASH_KEY } from './line.js'
 export { DEFAULT_REDACT_PATHS } from './redact.js'
+export { prettyOptions } from './pretty.js'
 export type {
   ElasticsearchOptions,
   LogLevel,
   Logger,
   LoggerOptions,
+  PrettyOptions,
   RedactOptions,
   RotateOptions,
   TraceFieldOptions,

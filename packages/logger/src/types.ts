@@ -97,3 +97,20 @@ export type Logger = PinoLogger & {
   /** Flushes and closes all destinations, removes exit handlers. Safe to call more than once. */
   close(): Promise<void>
 }
+
+/**
+ * `pino-pretty` options for tracewire lines (see {@link prettyOptions}). A plain object: pass it to
+ * `pino-pretty`'s `prettyFactory`/`build`, or save it as `.pino-prettyrc` for the `pino-pretty` command.
+ */
+export interface PrettyOptions {
+  /** `message`: tracewire's message field (pino's default `msg` would leave it in the body). */
+  readonly messageKey: string
+  /** `@timestamp`: the ISO instant. pino-pretty's default `time` holds epoch *seconds*, read as milliseconds. */
+  readonly timestampKey: string
+  /** `level`, or `log\.level` (escaped: one dotted key, not a path) with `schema: 'ecs'`. */
+  readonly levelKey: string
+  /** `SYS:HH:MM:ss.l`: the local wall-clock time with milliseconds. */
+  readonly translateTime: string
+  /** The fields every line repeats (epoch time, service, host, pid), comma-separated, dots escaped. */
+  readonly ignore: string
+}
