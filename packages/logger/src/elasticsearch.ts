@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import pino from 'pino'
+import { watchDelivery } from './delivery-warnings.js'
 import { LoggerConfigError } from './errors.js'
 import type { Sink } from './destination.js'
 import type { ElasticsearchOptions } from './types.js'
@@ -51,6 +52,10 @@ function loadTransport(target: string): TransportModule | undefined {
  * `createLogger`, never an `'error'` event from the worker later. That call also derives the default
  * `bufferDir` from this thread's main script (inside the worker `process.argv[1]` is thread-stream's).
  *
+ * Delivery trouble (requests failing, dead letters, drops) is posted by the worker and told here, in the
+ * application's thread: a rate-limited `TW_LOGGER_DELIVERY` warning and `options.onError`, which stays in this
+ * thread (functions cannot be copied to the worker).
+ *
  * @param shutdownTimeoutMs the logger's own bound on shutdown: the shipper's final delivery must end
  *   before it, so a larger explicit `elasticsearch.shutdownTimeoutMs` is refused, and without one the
  *   shipper gets the logger's bound less a second.
@@ -71,9 +76,15 @@ export function elasticsearchSink(options: ElasticsearchOptions, shutdownTimeout
       `elasticsearch.shutdownTimeoutMs (${own}) must be below the logger's shutdownTimeoutMs (${shutdownTimeoutMs}), which bounds the whole shutdown: raise shutdownTimeoutMs or lower elasticsearch.shutdownTimeoutMs`,
     )
   }
+  const { onError, ...shipperOptions } = options
+  if (onError !== undefined && typeof onError !== 'function') {
+    throw new LoggerConfigError('TW_LOGGER_INVALID_OPTION', `Invalid elasticsearch.onError: expected a function, received ${typeof onError}`)
+  }
   const target = resolveTarget()
   const transport = loadTransport(target)
-  let workerOptions: Record<string, unknown> = { ...options }
+  let workerOptions: Record<string, unknown> = { ...shipperOptions }
+  // Drops are told in this thread (watchDelivery), once; the worker's own stderr summary would repeat them.
+  if (workerOptions.reportDropsToStderr === undefined) workerOptions.reportDropsToStderr = false
   if (own === undefined) workerOptions.shutdownTimeoutMs = Math.max(0, Math.min(8000, shutdownTimeoutMs - 1000))
   if (transport?.validateTransportOptions) {
     try {
@@ -83,7 +94,7 @@ export function elasticsearchSink(options: ElasticsearchOptions, shutdownTimeout
       throw new LoggerConfigError('TW_LOGGER_INVALID_OPTION', `Invalid elasticsearch options: ${(err as Error).message}`, { cause: err })
     }
   }
-  let stream: Sink & { on(event: 'error', listener: (err: Error) => void): unknown }
+  let stream: Sink & { on(event: string, listener: (value: never) => void): unknown }
   try {
     stream = pino.transport({ target, options: workerOptions }) as unknown as typeof stream
   } catch (err) {
@@ -102,5 +113,6 @@ export function elasticsearchSink(options: ElasticsearchOptions, shutdownTimeout
       // stderr closed: nothing else to tell
     }
   })
+  watchDelivery(stream, onError)
   return stream
 }

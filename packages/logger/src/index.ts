@@ -1,5 +1,5 @@
 export { createLogger } from './create-logger.js'
-export { LoggerConfigError, LoggerError, type LoggerConfigErrorCode, type LoggerErrorCode } from './errors.js'
+export { LoggerConfigError, LoggerDeliveryError, LoggerError, type LoggerConfigErrorCode, type LoggerErrorCode } from './errors.js'
 export { MARKERS } from './markers.js'
 export { CLASH_KEY } from './line.js'
 export { DEFAULT_REDACT_PATHS } from './redact.js'

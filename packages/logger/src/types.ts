@@ -1,3 +1,4 @@
+import type { LoggerDeliveryError } from './errors.js'
 import type { Logger as PinoLogger } from 'pino'
 
 /** Log levels, lowest to highest, plus `silent`. */
@@ -36,6 +37,13 @@ export interface RedactOptions {
 export interface ElasticsearchOptions {
   /** One or more Elasticsearch base URLs. */
   node: string | string[]
+  /**
+   * Called in the application's thread with each delivery problem the transport's worker reports: a failed
+   * request (unreachable, refused credentials, timeout; the shipper keeps retrying), dead-lettered documents,
+   * dropped lines. Stays in this thread (never copied to the worker); a throw is ignored. Independent of it,
+   * each kind of problem is also a `TW_LOGGER_DELIVERY` process warning at most once per 30 s.
+   */
+  onError?: (error: LoggerDeliveryError) => void
   /** Further options understood by `@tracewire/shipper/transport` (structured-cloned to its worker). */
   [option: string]: unknown
 }

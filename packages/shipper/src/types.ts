@@ -253,5 +253,22 @@ export interface IndexTemplateResult {
   nori: boolean
 }
 
+/**
+ * Delivery trouble the transport's worker posts to the application's thread (the stream pino returns emits
+ * it as `'tracewire:delivery'`). Plain data, already free of credentials.
+ */
+export interface DeliveryReport {
+  /** `error`: a request failed (the shipper retries by itself); `dead-letter`: documents given up; `drop`: lines dropped by the overflow policy. */
+  kind: 'error' | 'dead-letter' | 'drop'
+  /** The shipper's error code for `error` (`TW_SHIPPER_CONNECTION`, `TW_SHIPPER_AUTH`, ...), else `undefined`. */
+  code: string | undefined
+  /** What happened (for `dead-letter`, the last document's reason). */
+  message: string
+  /** HTTP status when the server answered, else `null`. */
+  status: number | null
+  /** 1 for `error`; the documents or lines for `dead-letter` and `drop`. */
+  count: number
+}
+
 /** Options of the pino transport `@tracewire/shipper/transport`: every shipper option that survives structured cloning (no client, no callbacks). */
 export type TransportOptions = Omit<ShipperOptions, 'client' | 'onDeadLetter' | 'onDrop' | 'onError'>
