@@ -52,17 +52,19 @@ export function expressMiddleware(options: MiddlewareOptions<ExpressLikeRequest,
         const log = bind ? logger.child(traceBindings(tc)) : logger
         req.log = log
         if (rejected !== undefined) context.with(scope.logCtx, () => rejections.report(rejected, log))
-        const hooks = o.hooks
-        // Only with hooks set: the list of hooks that threw, and the hooks' view of the request.
-        const failed: string[] | undefined = hooks === undefined ? undefined : []
-        if (o.accessLog && !o.skipPaths.has(pathOf(req.originalUrl ?? req.url)) && (hooks === undefined || !isIgnored(hooks, req, failed ?? []))) {
+        // Only with hooks set: the hooks' view of the request and the names of those that threw.
+        const hookRun =
+          o.hooks === undefined
+            ? undefined
+            : { hooks: o.hooks, req, res, requestHeaders: req.headers, responseHeaders: () => res.getHeaders(), failed: [] as string[] }
+        if (o.accessLog && !o.skipPaths.has(pathOf(req.originalUrl ?? req.url)) && (hookRun === undefined || !isIgnored(hookRun.hooks, req, hookRun.failed))) {
           logOnClose(res, log, scope.logCtx, tc, startedMs, () => ({
             method: req.method,
             route: routeOf(req),
             url: req.originalUrl ?? req.url,
             clientIp: req.ip ?? req.socket.remoteAddress,
             userAgent: req.headers['user-agent'],
-          }), hooks === undefined ? undefined : { hooks, req, res, requestHeaders: req.headers, responseHeaders: () => res.getHeaders(), failed: failed ?? [] })
+          }), hookRun)
         }
       }
       // Body parsers resume in the socket's async context; binding the request stream keeps their

@@ -57,10 +57,12 @@ const plugin: FastifyPluginCallback<MiddlewareOptions<FastifyRequest, FastifyRep
       reply.log = log as typeof reply.log
       if (rejected !== undefined) context.with(scope.logCtx, () => rejections.report(rejected, log))
       const raw = request.raw
-      const hooks = o.hooks
-      // Only with hooks set: the list of hooks that threw.
-      const failed: string[] | undefined = hooks === undefined ? undefined : []
-      if (o.accessLog && !o.skipPaths.has(pathOf(raw.url)) && (hooks === undefined || !isIgnored(hooks, request, failed ?? []))) {
+      // Only with hooks set: the hooks' view of the request and the names of those that threw.
+      const hookRun =
+        o.hooks === undefined
+          ? undefined
+          : { hooks: o.hooks, req: request, res: reply, requestHeaders: raw.headers, responseHeaders: () => reply.getHeaders(), failed: [] as string[] }
+      if (o.accessLog && !o.skipPaths.has(pathOf(raw.url)) && (hookRun === undefined || !isIgnored(hookRun.hooks, request, hookRun.failed))) {
         logOnClose(reply.raw, log, scope.logCtx, tc, startedMs, () => ({
           method: raw.method,
           // `routeOptions` (4.10+) when present: reading `routerPath` on later 4.x prints FSTDEP017.
@@ -68,7 +70,7 @@ const plugin: FastifyPluginCallback<MiddlewareOptions<FastifyRequest, FastifyRep
           url: raw.url,
           clientIp: request.ip,
           userAgent: raw.headers['user-agent'],
-        }), hooks === undefined ? undefined : { hooks, req: request, res: reply, requestHeaders: raw.headers, responseHeaders: () => reply.getHeaders(), failed: failed ?? [] })
+        }), hookRun)
       }
       // The body parser listens to the raw stream, which resumes in the socket's context.
       if (scope.own && (raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined)) {
