@@ -42,6 +42,18 @@ function transpile() {
     writeFileSync(join(work, f.replace(/\.ts$/, '.js')), outputText)
     for (const m of text.matchAll(/^import (?!type )[^'"]*from '\.\/([\w-]+)\.js'/gm)) pending.push(`${m[1]}.ts`)
   }
+  // Its reports are rate-limited by `@tracewire/internal` (source only, imports nothing): transpiled into a
+  // `node_modules` folder the copies resolve the package name from.
+  const internalSrc = join(here, '../../packages/internal/src')
+  const internalOut = join(work, 'node_modules', '@tracewire', 'internal')
+  mkdirSync(internalOut, { recursive: true })
+  for (const f of readdirSync(internalSrc).filter((f) => f.endsWith('.ts'))) {
+    const { outputText } = ts.transpileModule(readFileSync(join(internalSrc, f), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    })
+    writeFileSync(join(internalOut, f.replace(/\.ts$/, '.js')), outputText)
+  }
+  writeFileSync(join(internalOut, 'package.json'), '{"name":"@tracewire/internal","type":"module","exports":"./index.js"}\n')
   writeFileSync(join(work, 'package.json'), '{"type":"module"}\n')
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n')
   return join(out, 'index.js')

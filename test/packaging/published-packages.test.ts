@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
 import { promisify } from 'node:util'
@@ -87,6 +87,18 @@ describe.skipIf(skipUnbuilt)('published packages (pnpm pack)', () => {
       }
     })
 
+    it('bundles the unpublished workspace packages: no shipped code or type file loads one, no dependency names one', () => {
+      const { manifest, files, unpacked } = pkg(dir)
+      const unpublished = privateWorkspacePackages()
+      expect(unpublished).toContain('@tracewire/internal')
+      const ranges = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies }
+      expect(Object.keys(ranges).filter((name) => unpublished.includes(name))).toEqual([])
+      const loads = files
+        .filter((f) => /\.(c?js|d\.c?ts)$/.test(f))
+        .flatMap((f) => [...readFileSync(join(unpacked, f), 'utf8').matchAll(BARE_REFERENCE)].map((m) => `${f}: ${m[1] ?? ''}`))
+      expect(loads.filter((load) => unpublished.some((name) => load.endsWith(`: ${name}`) || load.includes(`: ${name}/`)))).toEqual([])
+    })
+
     it('declares sideEffects, and every file it names as having side effects is shipped', () => {
       const { manifest, files } = pkg(dir)
       expect(manifest.sideEffects === false || Array.isArray(manifest.sideEffects)).toBe(true)
@@ -139,6 +151,19 @@ describe.skipIf(skipUnbuilt)('published packages (pnpm pack)', () => {
     }, 60_000)
   })
 })
+
+/** Package specifiers a built JS or declaration file loads: imports, re-exports, requires, `import()` types. */
+const BARE_REFERENCE = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']((?:@[\w.-]+\/)?[\w.-]+(?:\/[^"']*)?)["']/g
+
+/** Names of the workspace packages under `packages/` that are never published (`private`). */
+function privateWorkspacePackages(): string[] {
+  return readdirSync(join(root, 'packages'))
+    .map((name) => join(root, 'packages', name, 'package.json'))
+    .filter((file) => existsSync(file))
+    .map((file) => JSON.parse(readFileSync(file, 'utf8')) as Manifest)
+    .filter((m) => m.private === true)
+    .map((m) => m.name)
+}
 
 /** Relative specifiers a built JS or declaration file loads: imports, re-exports, requires and its source map. */
 const REFERENCE = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](\.{1,2}\/[^"']+)["']|sourceMappingURL=(\S+)/g

@@ -1,8 +1,10 @@
 /**
  * Kibana assets through the saved-objects API of Kibana 7.10 (also served by OpenSearch Dashboards):
  * the `fluentd-*` index pattern with `@timestamp` as time field, and two saved searches. Fixed ids
- * plus `overwrite=true` make re-runs update the same objects instead of adding copies.
+ * plus `overwrite=true` make re-runs update the same objects instead of adding copies. The searches'
+ * queries and columns use the field names of one line schema (`@tracewire/contract`), `setup --schema`.
  */
+import { lineFields, type LineSchema } from '@tracewire/contract'
 import { expectOk, requestJson } from './http.js'
 import type { Endpoint } from './endpoint.js'
 
@@ -45,38 +47,43 @@ function savedSearch(id: string, title: string, description: string, query: stri
   }
 }
 
-/** The saved objects for an index pattern such as `fluentd-*`, in the order they must be written. */
-export function kibanaObjects(indexPattern: string): SavedObject[] {
+/**
+ * The saved objects for an index pattern such as `fluentd-*`, in the order they must be written, with the
+ * field names of `schema` (default `'default'`). The queries are single `field:value` terms, which KQL and
+ * Lucene read alike.
+ */
+export function kibanaObjects(indexPattern: string, schema: LineSchema = 'default'): SavedObject[] {
+  const f = lineFields(schema)
   return [
     {
       type: 'index-pattern',
       id: KIBANA_IDS.indexPattern,
       // `time` is removed by Fluentd (FORMAT.md), so `@timestamp` is the only date to filter on.
-      attributes: { title: indexPattern, timeFieldName: '@timestamp' },
+      attributes: { title: indexPattern, timeFieldName: f.timestamp },
     },
     savedSearch(
       KIBANA_IDS.errorsSearch,
       'tracewire: error lines',
-      'Every line logged at level error, newest first. Open a trace_id with `tracewire trace <id>`.',
-      'level:error',
-      ['service', 'message', 'trace_id', 'err.type'],
+      `Every line logged at level error, newest first. Open a ${f.traceId} with \`tracewire trace <id>\`.`,
+      `${f.level}:error`,
+      [f.service, f.message, f.traceId, 'err.type'],
       'desc',
     ),
     savedSearch(
       KIBANA_IDS.traceSearch,
       'tracewire: one trace',
-      'Lines of one request across services, oldest first. Replace * with a trace id: trace_id:<32 hex>.',
-      'trace_id:*',
-      ['service', 'span_id', 'level', 'message', 'duration_ms', 'status'],
+      `Lines of one request across services, oldest first. Replace * with a trace id: ${f.traceId}:<32 hex>.`,
+      `${f.traceId}:*`,
+      [f.service, f.spanId, f.level, f.message, 'duration_ms', 'status'],
       'asc',
     ),
   ]
 }
 
-/** Writes the index pattern and saved searches; returns the ids written. */
-export async function installKibanaObjects(endpoint: Endpoint, indexPattern: string, timeoutMs: number): Promise<string[]> {
+/** Writes the index pattern and saved searches (field names of `schema`); returns the ids written. */
+export async function installKibanaObjects(endpoint: Endpoint, indexPattern: string, timeoutMs: number, schema: LineSchema = 'default'): Promise<string[]> {
   const written: string[] = []
-  for (const object of kibanaObjects(indexPattern)) {
+  for (const object of kibanaObjects(indexPattern, schema)) {
     const body: Record<string, unknown> = { attributes: object.attributes }
     if (object.references) body.references = object.references
     const response = await requestJson(

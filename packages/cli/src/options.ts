@@ -5,8 +5,15 @@
  * CLI's style and cannot name the option the user meant.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { closestName } from '@tracewire/shipper'
+import { LINE_SCHEMAS, type LineSchema } from '@tracewire/contract'
+import { closestName, type ClosestNameOptions } from '@tracewire/internal'
 import { usageError } from './errors.js'
+
+/**
+ * How the command matches a misspelt command, option or value: no guess when nothing is near (a random
+ * word is not "did you mean setup?"), and a missing unit is near (`--timeout` for `--timeout-ms`).
+ */
+export const NEAR_NAME: ClosestNameOptions = { onlyNear: true, unitSuffix: true }
 
 /** Options every subcommand that talks to a server accepts. */
 export const connectionOptions = {
@@ -46,7 +53,7 @@ export function parseCommandLine<T extends Options>(
 
 function unknownOption(rawName: string, options: Options) {
   // A one-letter flag is too short to guess from: any other letter would be "closest".
-  const closest = rawName.startsWith('--') ? closestName(rawName, Object.keys(options).map((name) => `--${name}`)) : undefined
+  const closest = rawName.startsWith('--') ? closestName(rawName, Object.keys(options).map((name) => `--${name}`), NEAR_NAME) : undefined
   return usageError(`${rawName}: unknown option`, closest ? `did you mean ${closest}?` : undefined)
 }
 
@@ -62,4 +69,16 @@ export function integerOption(value: string | undefined, flag: string, fallback:
   const n = Number(value)
   if (n < min || n > max) throw usageError(`${flag}: must be from ${min} to ${max}, received ${n}`)
   return n
+}
+
+/**
+ * Parses `--schema default|ecs` (the line schemas of `@tracewire/contract`). Throws a usage error naming
+ * the closest schema on a typo (`ECS` and `ecs ` are typos too: the names are exact, as in the logger's option).
+ */
+export function schemaOption(value: string | undefined, flag: string, fallback: LineSchema): LineSchema {
+  if (value === undefined) return fallback
+  const schema = LINE_SCHEMAS.find((name) => name === value)
+  if (schema !== undefined) return schema
+  const closest = closestName(value, LINE_SCHEMAS, NEAR_NAME)
+  throw usageError(`${flag}: must be ${LINE_SCHEMAS.join(' or ')}, received ${JSON.stringify(value)}`, closest ? `did you mean ${closest}?` : undefined)
 }

@@ -4,10 +4,12 @@
  */
 import { CliError, EXIT, formatError } from './errors.js'
 import type { CliIo } from './io.js'
+import { closestName } from '@tracewire/internal'
+import { redactText } from '@tracewire/shipper'
+import { NEAR_NAME } from './options.js'
 import { runSetup } from './setup-command.js'
 import { runTrace } from './trace-command.js'
 import { runUi } from './ui-command.js'
-import { closestName, redactText } from '@tracewire/shipper'
 import { VERSION } from './version.js'
 
 /** Help text of `tracewire` without a command. */
@@ -52,7 +54,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
         io.stdout(`${VERSION}\n`)
         return EXIT.ok
       default: {
-        const closest = closestName(command, COMMANDS)
+        const closest = closestName(command, COMMANDS, NEAR_NAME)
         io.stderr(`tracewire: ${JSON.stringify(command)}: unknown command (${closest ? `did you mean ${closest}? ` : ''}see "tracewire --help")\n`)
         return EXIT.usage
       }

@@ -3,6 +3,7 @@
  * with `--kibana` the index pattern and saved searches, with `--alert-slack-webhook` the error alert.
  * Every step is idempotent, so running it again after an upgrade updates in place.
  */
+import type { LineSchema } from '@tracewire/contract'
 import { ensureIndexTemplate } from '@tracewire/shipper'
 import { installErrorAlert } from './alerting.js'
 import { detectEngine } from './engine.js'
@@ -10,7 +11,7 @@ import { resolveEndpoint } from './endpoint.js'
 import { CliError, EXIT, usageError } from './errors.js'
 import type { CliIo } from './io.js'
 import { installKibanaObjects } from './kibana.js'
-import { connectionOptions, DEFAULT_TIMEOUT_MS, integerOption, parseCommandLine, positiveInteger } from './options.js'
+import { connectionOptions, DEFAULT_TIMEOUT_MS, integerOption, parseCommandLine, positiveInteger, schemaOption } from './options.js'
 import { withProgress } from './progress.js'
 import { requestFailure } from './request-failure.js'
 
@@ -25,7 +26,7 @@ export const MAX_REPLICAS = 64
 /** What `setup --json` prints: one entry per step that ran. */
 export interface SetupSummary {
   template: { name: string; kind: string; node: string; index_pattern: string; replicas: number | null }
-  kibana: { url: string; saved: string[] } | null
+  kibana: { url: string; schema: LineSchema; saved: string[] } | null
   alerting: {
     flavor: string
     channel_kind: 'destination' | 'notification channel'
@@ -48,6 +49,8 @@ Options:
   --alert-slack-webhook URL    Slack incoming-webhook URL (env TRACEWIRE_SLACK_WEBHOOK)
   --alert-interval-minutes N   how often the monitor runs and how far it looks back (default ${DEFAULT_ALERT_INTERVAL_MINUTES})
   --index PATTERN              index pattern of the template, Kibana and the monitor (default fluentd-*)
+  --schema default|ecs         field names of the Kibana saved searches: the line schema your services log
+                               with (the logger's schema option; default: default)
   --template-name NAME         index template name (default tracewire-fluentd)
   --replicas N                 number_of_replicas of new indices, 0 to ${MAX_REPLICAS} (default: the cluster's, 1;
                                0 keeps a single-node cluster green)
@@ -76,6 +79,7 @@ export async function runSetup(
     index: { type: 'string' },
     'template-name': { type: 'string' },
     replicas: { type: 'string' },
+    schema: { type: 'string' },
     json: { type: 'boolean' },
   })
   if (values.help) {
@@ -88,6 +92,7 @@ export async function runSetup(
   const timeoutMs = positiveInteger(values['timeout-ms'], '--timeout-ms', DEFAULT_TIMEOUT_MS)
   const intervalMinutes = positiveInteger(values['alert-interval-minutes'], '--alert-interval-minutes', DEFAULT_ALERT_INTERVAL_MINUTES, 1440)
   const replicas = values.replicas === undefined ? undefined : integerOption(values.replicas, '--replicas', 0, 0, MAX_REPLICAS)
+  const schema = schemaOption(values.schema, '--schema', 'default')
   const indexPattern = values.index ?? 'fluentd-*'
   if (indexPattern.length === 0) throw usageError('--index: must not be empty')
   const credentials = { user: values.user, apiKey: values['api-key'] }
@@ -124,9 +129,9 @@ export async function runSetup(
   text(`index template: ${template.name} (${template.kind}${replicas !== undefined ? `, ${replicas} replicas` : ''}) installed on ${es.label}\n`)
 
   if (kibana) {
-    const written = await withProgress(io, `saving Kibana objects on ${kibana.label}`, () => installKibanaObjects(kibana, indexPattern, timeoutMs))
-    summary.kibana = { url: kibana.label, saved: written }
-    text(`kibana: ${written.join(', ')} saved on ${kibana.label}\n`)
+    const written = await withProgress(io, `saving Kibana objects on ${kibana.label}`, () => installKibanaObjects(kibana, indexPattern, timeoutMs, schema))
+    summary.kibana = { url: kibana.label, schema, saved: written }
+    text(`kibana: ${written.join(', ')} saved on ${kibana.label}${schema === 'default' ? '' : ` (${schema} field names)`}\n`)
   }
 
   if (webhook !== undefined) {

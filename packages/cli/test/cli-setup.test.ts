@@ -173,7 +173,7 @@ describe('tracewire setup --json and --replicas', () => {
     expect(await runSetup(args, io, { ensureIndexTemplate: templateStub(calls) })).toBe(0)
     expect(JSON.parse(io.out)).toEqual({
       template: { name: 'tracewire', kind: 'legacy', node: es.url, index_pattern: 'fluentd-*', replicas: 0 },
-      kibana: { url: kibana.url, saved: ['index-pattern/tracewire-fluentd', 'search/tracewire-errors', 'search/tracewire-trace'] },
+      kibana: { url: kibana.url, schema: 'default', saved: ['index-pattern/tracewire-fluentd', 'search/tracewire-errors', 'search/tracewire-trace'] },
       alerting: {
         flavor: 'opendistro',
         channel_kind: 'destination',
@@ -264,6 +264,39 @@ describe('tracewire setup --kibana', () => {
     const trace = store.get('search/tracewire-trace') as { attributes: { kibanaSavedObjectMeta: { searchSourceJSON: string }; sort: unknown } }
     expect(JSON.parse(trace.attributes.kibanaSavedObjectMeta.searchSourceJSON)).toMatchObject({ query: { query: 'trace_id:*', language: 'kuery' } })
     expect(trace.attributes.sort).toEqual([['@timestamp', 'asc']])
+  })
+
+  it('--schema ecs: the saved searches query and show the ECS field names (log.level, service.name, trace.id)', async () => {
+    const store = new Map<string, unknown>()
+    const kibana = await start(fakeKibana(store))
+    const io = captureIo()
+    expect(await runSetup(['--es', 'http://127.0.0.1:9', '--kibana', kibana.url, '--schema', 'ecs'], io, { ensureIndexTemplate: templateStub([]) })).toBe(0)
+    expect(io.out).toContain('search/tracewire-trace saved on')
+    expect(io.out).toContain('(ecs field names)')
+    type Search = { attributes: { columns: string[]; description: string; kibanaSavedObjectMeta: { searchSourceJSON: string } } }
+    const query = (id: string): unknown => (JSON.parse((store.get(id) as Search).attributes.kibanaSavedObjectMeta.searchSourceJSON) as { query: unknown }).query
+    expect(query('search/tracewire-errors')).toEqual({ query: 'log.level:error', language: 'kuery' })
+    expect((store.get('search/tracewire-errors') as Search).attributes.columns).toEqual(['service.name', 'message', 'trace.id', 'err.type'])
+    expect(query('search/tracewire-trace')).toEqual({ query: 'trace.id:*', language: 'kuery' })
+    expect((store.get('search/tracewire-trace') as Search).attributes.columns).toEqual(['service.name', 'span.id', 'log.level', 'message', 'duration_ms', 'status'])
+    expect((store.get('search/tracewire-trace') as Search).attributes.description).toContain('trace.id:<32 hex>')
+    expect(store.get('index-pattern/tracewire-fluentd')).toEqual({ attributes: { title: 'fluentd-*', timeFieldName: '@timestamp' } })
+  })
+
+  it('--schema: a value that is no schema is a usage error naming the closest (exit 2), before any request', async () => {
+    const kibana = await start(fakeKibana(new Map()))
+    // Exit 2, not 3: the options are refused before the template request to a closed port.
+    for (const [value, hint] of [
+      ['ecss', ' (did you mean ecs?)'],
+      ['defualt', ' (did you mean default?)'],
+      ['ECS', ' (did you mean ecs?)'],
+      ['logfmt', ' (see "tracewire setup --help")'],
+    ] as const) {
+      const io = captureIo()
+      expect(await runCli(['setup', '--es', 'http://127.0.0.1:9', '--kibana', kibana.url, '--schema', value], io)).toBe(2)
+      expect(io.err).toBe(`tracewire: --schema: must be default or ecs, received ${JSON.stringify(value)}${hint}\n`)
+    }
+    expect(kibana.requests).toEqual([])
   })
 
   it('uses the same credentials for Kibana and reports Kibana errors (exit 3 through the CLI)', async () => {

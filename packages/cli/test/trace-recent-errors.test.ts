@@ -12,6 +12,13 @@ describe('traceIdFields', () => {
       caps({ trace_id: { keyword: { aggregatable: true }, text: { aggregatable: false } }, 'trace_id.keyword': { keyword: { aggregatable: true } } }),
       ['trace_id', 'trace_id.keyword'],
     ],
+    ['ECS lines under the tracewire template (trace.id keyword)', caps({ 'trace.id': { keyword: { aggregatable: true } } }), ['trace.id']],
+    ['ECS lines under dynamic mapping (trace.id text + .keyword)', caps({ 'trace.id': { text: { aggregatable: false } }, 'trace.id.keyword': { keyword: { aggregatable: true } } }), ['trace.id.keyword']],
+    [
+      'services of both schemas under one pattern',
+      caps({ trace_id: { keyword: { aggregatable: true } }, 'trace.id': { keyword: { aggregatable: true } } }),
+      ['trace_id', 'trace.id'],
+    ],
     ['no index has a trace id yet', caps({}), []],
     ['an answer without fields', { error: 'x' }, []],
   ])('%s', (_case, answer, fields) => {
@@ -24,6 +31,21 @@ describe('recentErrorsQuery', () => {
     const body = recentErrorsQuery('trace_id', 20) as { query: unknown; aggs: { traces: { terms: unknown } } }
     expect(body.query).toEqual({ bool: { filter: [{ term: { level: 'error' } }, { range: { '@timestamp': { gte: 'now-1h' } } }] } })
     expect(body.aggs.traces.terms).toEqual({ field: 'trace_id', size: 20, order: { last_seen: 'desc' } })
+  })
+
+  it.each(['trace.id', 'trace.id.keyword'])('on the ECS trace id (%s), filters and reads with the ECS names (log.level, service.name)', (field) => {
+    const body = recentErrorsQuery(field) as {
+      query: { bool: { filter: unknown[] } }
+      aggs: { traces: { terms: { field: string }; aggs: { first_error: { top_hits: { _source: { includes: string[] } } } } } }
+    }
+    expect(body.query.bool.filter[0]).toEqual({ term: { 'log.level': 'error' } })
+    expect(body.aggs.traces.terms.field).toBe(field)
+    expect(body.aggs.traces.aggs.first_error.top_hits._source.includes).toEqual(['service.name', 'message', 'err.type', 'err.message'])
+  })
+
+  it('on the default trace id, reads service and message', () => {
+    const body = recentErrorsQuery('trace_id.keyword') as { aggs: { traces: { aggs: { first_error: { top_hits: { _source: { includes: string[] } } } } } } }
+    expect(body.aggs.traces.aggs.first_error.top_hits._source.includes).toEqual(['service', 'message', 'err.type', 'err.message'])
   })
 })
 
@@ -47,6 +69,19 @@ describe('readRecentErrors', () => {
     expect(readRecentErrors([keyword, text])).toEqual([
       { traceId: 'aa', errorLines: 3, lastSeenMs: 200, service: 'payments', message: 'card declined' },
       { traceId: 'bb', errorLines: 1, lastSeenMs: 50, service: 'x', message: 'old' },
+    ])
+  })
+
+  it("reads an ECS line's service.name, dotted as the logger writes it or nested", () => {
+    const ecs = (key: string, source: Record<string, unknown>) => ({ key, doc_count: 1, last_seen: { value: 10 }, first_seen: { value: 10 }, first_error: { hits: { hits: [{ _source: source }] } } })
+    const answer = {
+      aggregations: {
+        traces: { buckets: [ecs('dd', { 'service.name': 'orders', message: 'dotted' }), ecs('ee', { service: { name: 'payments' }, message: 'nested' })] },
+      },
+    }
+    expect(readRecentErrors([answer]).map((t) => [t.traceId, t.service, t.message])).toEqual([
+      ['dd', 'orders', 'dotted'],
+      ['ee', 'payments', 'nested'],
     ])
   })
 

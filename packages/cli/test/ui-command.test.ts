@@ -62,7 +62,7 @@ describe('tracewire ui against a loopback server', () => {
       expect(page).not.toMatch(/p@ss|p%40ss|elastic:/)
     })
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'GET /logs-*/_field_caps?fields=trace_id,trace_id.keyword&ignore_unavailable=true&allow_no_indices=true',
+      'GET /logs-*/_field_caps?fields=trace_id,trace_id.keyword,trace.id,trace.id.keyword&ignore_unavailable=true&allow_no_indices=true',
       'POST /logs-*/_search?ignore_unavailable=true&allow_no_indices=true',
       'POST /logs-*/_search?ignore_unavailable=true&allow_no_indices=true',
     ])

@@ -1,3 +1,4 @@
+import { RateLimitedReport } from '@tracewire/internal'
 import { LoggerDeliveryError } from './errors.js'
 
 /**
@@ -37,21 +38,13 @@ function describe(error: LoggerDeliveryError): string {
   }
 }
 
-interface KindState {
-  lastWarnedAt: number
-  /** Reports (count summed) not warned about yet, and the latest of them. */
-  suppressed: number
-  latest: LoggerDeliveryError | undefined
-  timer: NodeJS.Timeout | undefined
-}
-
 /**
  * Listens for the transport worker's delivery reports on `stream`: each one is passed to `onError` (in this
  * thread, a throw is swallowed) and written to stderr as a `TW_LOGGER_DELIVERY` process warning, at most once
  * per kind per 30 s: the first at once, the next ones summed into one warning when the interval ends.
  */
 export function watchDelivery(stream: { on(event: string, listener: (report: unknown) => void): unknown }, onError: ((error: LoggerDeliveryError) => void) | undefined): void {
-  const states = new Map<string, KindState>()
+  const limiters = new Map<string, RateLimitedReport<string>>()
   const warn = (text: string): void => {
     process.emitWarning(`tracewire logger: elasticsearch delivery: ${text}`, { code: 'TW_LOGGER_DELIVERY' })
   }
@@ -63,28 +56,13 @@ export function watchDelivery(stream: { on(event: string, listener: (report: unk
     } catch {
       // The application's callback must not break logging.
     }
-    let state = states.get(error.kind)
-    if (state === undefined) {
-      state = { lastWarnedAt: 0, suppressed: 0, latest: undefined, timer: undefined }
-      states.set(error.kind, state)
+    // One limiter per kind (three kinds at most), so a dead letter is told while errors are held back.
+    let limiter = limiters.get(error.kind)
+    if (limiter === undefined) {
+      limiter = new RateLimitedReport(warn, { intervalMs: WARNING_INTERVAL_MS, trailing: true })
+      limiters.set(error.kind, limiter)
     }
-    const now = Date.now()
-    if (now - state.lastWarnedAt >= WARNING_INTERVAL_MS) {
-      state.lastWarnedAt = now
-      warn(describe(error))
-      return
-    }
-    state.suppressed += error.count
-    state.latest = error
-    if (state.timer !== undefined) return
-    const s = state
-    s.timer = setTimeout(() => {
-      s.timer = undefined
-      s.lastWarnedAt = Date.now()
-      if (s.latest !== undefined) warn(`${describe(s.latest)} (${s.suppressed} in all since the last warning)`)
-      s.suppressed = 0
-      s.latest = undefined
-    }, s.lastWarnedAt + WARNING_INTERVAL_MS - now)
-    s.timer.unref()
+    // `count` sums the reports' own counts (a dead-letter report may stand for many documents).
+    limiter.report((count, held) => (held > 0 ? `${describe(error)} (${count} in all since the last warning)` : describe(error)), error.count)
   })
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { RateLimitedReport } from '@tracewire/internal'
 import { LoggerConfigError } from './errors.js'
 import type { RotateOptions } from './types.js'
 
@@ -164,16 +165,20 @@ export class FileSink {
     }
   }
 
-  #lastReportMs = -Infinity
+  /**
+   * Failures are reported as a process warning at most once a minute, never thrown at the caller. The
+   * warning quotes the running totals, so the failures held back in between need no summary of their own:
+   * the next one after the minute says how many there were. Monotonic clock: a clock step never silences it.
+   */
+  readonly #failures = new RateLimitedReport<string>((text) => process.emitWarning(text, { code: 'TW_LOGGER_WRITE_FAILED' }), {
+    intervalMs: 60_000,
+    now: () => performance.now(),
+  })
 
-  /** Failures are reported as a process warning at most once a minute, never thrown at the caller. */
   #reportFailure(err: unknown): void {
-    const now = performance.now()
-    if (now - this.#lastReportMs < 60_000) return
-    this.#lastReportMs = now
-    process.emitWarning(
-      `tracewire logger: could not write to ${this.#file} (${this.failedWrites} failed writes, ${this.droppedLines} lines dropped while it could not be reopened, so far): ${(err as Error).message}`,
-      { code: 'TW_LOGGER_WRITE_FAILED' },
+    this.#failures.report(
+      () =>
+        `tracewire logger: could not write to ${this.#file} (${this.failedWrites} failed writes, ${this.droppedLines} lines dropped while it could not be reopened, so far): ${(err as Error).message}`,
     )
   }
 

@@ -1,5 +1,5 @@
 import { SERVICE_NAME_RULE, isValidServiceName, lineFields } from '@tracewire/contract'
-import { closestName } from './closest-name.js'
+import { closestName } from '@tracewire/internal'
 import { LoggerConfigError } from './errors.js'
 import type { LogLevel, LoggerOptions, RedactOptions, RotateOptions, TraceFieldOptions } from './types.js'
 import type { TraceFieldNames } from './trace-fields.js'

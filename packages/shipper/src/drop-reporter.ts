@@ -3,7 +3,7 @@
  * `onDrop`): one stderr line and one callback per interval, never one per line, and never into the
  * log pipeline the shipper serves. A burst of drops in one turn of the event loop is one report.
  */
-import { RateLimitedReport } from './disk-buffer/reporter.js'
+import { RateLimitedReport } from '@tracewire/internal'
 import type { DropReport, OverflowPolicy } from './types.js'
 import { writeStderr } from './stderr.js'
 
@@ -18,7 +18,7 @@ export class DropReporter {
     private readonly toStderr: boolean,
     private readonly onDrop: ((report: DropReport) => void) | undefined,
   ) {
-    this.limiter = new RateLimitedReport((report) => this.emit(report), intervalMs, true)
+    this.limiter = new RateLimitedReport((report) => this.emit(report), { intervalMs, leading: false, trailing: true })
   }
 
   /** Records `count` dropped lines; schedules a report if none is due. */

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { closestName } from './closest-name.js'
+import { closestName } from '@tracewire/internal'
 import { ShipperConfigError } from './errors.js'
 import type { OverflowPolicy, ShipperOptions } from './types.js'
 
@@ -25,7 +25,7 @@ export const NOT_TRANSPORTABLE = ['client', 'onDeadLetter', 'onDrop', 'onError']
 export function refuseUnknownOptions(options: object, valid: readonly string[] = OPTION_NAMES): void {
   for (const key of Object.keys(options)) {
     if (valid.includes(key)) continue
-    const near = closestName(key, valid)
+    const near = closestName(key, valid, { onlyNear: true, unitSuffix: true })
     throw new ShipperConfigError(
       `unknown option ${JSON.stringify(key)}${near ? `; did you mean ${JSON.stringify(near)}?` : `; valid options: ${valid.join(', ')}`}`,
       { option: key },

@@ -1,3 +1,4 @@
+import { RateLimitedReport } from '@tracewire/internal'
 import type { LoggerLike, LogMethod } from './types.js'
 import type { TraceparentRejection } from './traceparent.js'
 
@@ -7,6 +8,23 @@ import type { TraceparentRejection } from './traceparent.js'
  */
 export const REJECTION_REPORT_INTERVAL_MS = 60_000
 
+/** One debug line about a rejected header, written to the logger of the request that sent it. */
+interface RejectionLine {
+  log: LoggerLike
+  fields: { suppressed?: number }
+  message: string
+}
+
+function writeDebug({ log, fields, message }: RejectionLine): void {
+  const target = log as { debug?: LogMethod }
+  if (typeof target.debug !== 'function') return
+  try {
+    target.debug(fields, message)
+  } catch {
+    // Telemetry never throws into the application.
+  }
+}
+
 /**
  * Counts the `traceparent` headers one middleware rejected and writes a `debug` line per distinct reason
  * (`traceparent rejected: version ff`), then at most once per {@link REJECTION_REPORT_INTERVAL_MS} per reason
@@ -15,8 +33,13 @@ export const REJECTION_REPORT_INTERVAL_MS = 60_000
 export class TraceparentRejections {
   #total = 0
   #pending: TraceparentRejection | undefined
-  readonly #lastReportMs = new Map<TraceparentRejection, number>()
-  readonly #unreported = new Map<TraceparentRejection, number>()
+  readonly #limiters = new Map<TraceparentRejection, RateLimitedReport<RejectionLine>>()
+  readonly #now: () => number
+
+  /** `now` is the clock of the interval (milliseconds; tests step it). */
+  constructor(now: () => number = () => Date.now()) {
+    this.#now = now
+  }
 
   /** Rejections counted since the middleware was made. */
   get total(): number {
@@ -37,21 +60,13 @@ export class TraceparentRejections {
   }
 
   /** Writes the debug line for `reason` when its interval allows; never throws. */
-  report(reason: TraceparentRejection, log: LoggerLike, nowMs: number = Date.now()): void {
-    const last = this.#lastReportMs.get(reason)
-    if (last !== undefined && nowMs - last < REJECTION_REPORT_INTERVAL_MS) {
-      this.#unreported.set(reason, (this.#unreported.get(reason) ?? 0) + 1)
-      return
+  report(reason: TraceparentRejection, log: LoggerLike): void {
+    let limiter = this.#limiters.get(reason)
+    if (limiter === undefined) {
+      limiter = new RateLimitedReport(writeDebug, { intervalMs: REJECTION_REPORT_INTERVAL_MS, now: this.#now })
+      this.#limiters.set(reason, limiter)
     }
-    const suppressed = this.#unreported.get(reason) ?? 0
-    this.#lastReportMs.set(reason, nowMs)
-    this.#unreported.delete(reason)
-    const target = log as { debug?: LogMethod }
-    if (typeof target.debug !== 'function') return
-    try {
-      target.debug(suppressed > 0 ? { suppressed } : {}, `traceparent rejected: ${reason}`)
-    } catch {
-      // Telemetry never throws into the application.
-    }
+    // A held rejection is only counted; the next line written for the reason says how many there were.
+    limiter.report((_count, held) => ({ log, fields: held > 0 ? { suppressed: held } : {}, message: `traceparent rejected: ${reason}` }))
   }
 }

@@ -1,4 +1,4 @@
-import { closestName } from './closest-name.js'
+import { closestName } from '@tracewire/internal'
 import { TracingError } from './errors.js'
 
 /**

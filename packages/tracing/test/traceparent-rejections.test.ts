@@ -35,18 +35,21 @@ describe('checkTraceparent names the reason it rejected a value', () => {
 describe('TraceparentRejections', () => {
   it('counts every rejection, logs the first of each reason, then once per interval with the number held back', () => {
     const { logger, lines } = memoryLogger({ level: 'debug' })
-    const r = new TraceparentRejections()
+    const clock = { ms: 0 }
+    const r = new TraceparentRejections(() => clock.ms)
     for (const [reason, at] of [['version ff', 0], ['version ff', 10], ['version ff', 20], ['all-zero trace id', 30]] as const) {
       r.note(reason)
       expect(r.take()).toBe(reason)
-      r.report(reason, logger, at)
+      clock.ms = at
+      r.report(reason, logger)
     }
     expect(r.total).toBe(4)
     expect(lines.map((l) => [l.level, l.msg, l.suppressed])).toEqual([
       [20, 'traceparent rejected: version ff', undefined],
       [20, 'traceparent rejected: all-zero trace id', undefined],
     ])
-    r.report('version ff', logger, REJECTION_REPORT_INTERVAL_MS)
+    clock.ms = REJECTION_REPORT_INTERVAL_MS
+    r.report('version ff', logger)
     expect(lines.at(-1)).toMatchObject({ msg: 'traceparent rejected: version ff', suppressed: 2 })
     expect(r.take()).toBeUndefined()
   })

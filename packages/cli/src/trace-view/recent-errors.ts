@@ -1,8 +1,14 @@
 /**
  * The local UI's list of recent traces with error lines: one `terms` aggregation on the trace id over
- * `level: error` lines of the last hour, with each trace's first error line (service and message).
+ * error lines of the last hour, with each trace's first error line (service and message).
  * Pure: builds the request bodies and reads the answers; `ui-command.ts` sends them.
+ *
+ * Both line schemas (`@tracewire/contract`): which trace id fields exist is read from the indices'
+ * mappings (`_field_caps`), and each field's search uses the names of the schema it belongs to
+ * (`trace_id` with `level`, ECS `trace.id` with `log.level`). No option: one index pattern can hold
+ * services of both schemas, as `tracewire trace` already reads them.
  */
+import { LINE_SCHEMAS, lineFields, withDefaultNames, type LineSchema } from '@tracewire/contract'
 
 /** One trace in the list. */
 export interface RecentErrorTrace {
@@ -19,13 +25,17 @@ export interface RecentErrorTrace {
 /** Default number of traces listed. */
 export const RECENT_ERRORS_LIMIT = 50
 
-/** The field-capabilities request that tells which trace id field can be aggregated. */
-export const TRACE_ID_FIELD_CAPS_PATH = '_field_caps?fields=trace_id,trace_id.keyword&ignore_unavailable=true&allow_no_indices=true'
+/** The trace id field of each schema: `trace_id`, ECS `trace.id`. */
+const TRACE_ID_NAMES = LINE_SCHEMAS.map((schema) => ({ schema, name: lineFields(schema).traceId }))
+
+/** The field-capabilities request that tells which trace id fields (of either schema) can be aggregated. */
+export const TRACE_ID_FIELD_CAPS_PATH = `_field_caps?fields=${TRACE_ID_NAMES.flatMap(({ name }) => [name, `${name}.keyword`]).join(',')}&ignore_unavailable=true&allow_no_indices=true`
 
 /**
- * The fields to aggregate on, from a `_field_caps` answer: `trace_id` where it is a keyword (the tracewire
- * template), `trace_id.keyword` where dynamic mapping made it text (a terms aggregation on a text field fails).
- * Both when the pattern holds indices of both kinds; none when no index has a trace id yet.
+ * The fields to aggregate on, from a `_field_caps` answer, for each schema's trace id field: the field where
+ * it is a keyword (the tracewire template), its `.keyword` sub-field where dynamic mapping made it text (a
+ * terms aggregation on a text field fails). Both when the pattern holds indices of both kinds; none when no
+ * index has a trace id yet. The template maps both schemas' fields, so its indices answer both schemas'.
  */
 export function traceIdFields(fieldCaps: unknown): string[] {
   const fields = (fieldCaps as { fields?: Record<string, Record<string, { aggregatable?: unknown }>> } | undefined)?.fields ?? {}
@@ -33,25 +43,34 @@ export function traceIdFields(fieldCaps: unknown): string[] {
     Object.entries(fields[name] ?? {})
       .filter(([type]) => type !== 'unmapped')
       .map(([type, caps]) => [type, caps.aggregatable === true])
-  const traceId = types('trace_id')
-  const subField = types('trace_id.keyword')
   const out: string[] = []
-  if (traceId.some(([, aggregatable]) => aggregatable)) out.push('trace_id')
-  if (subField.some(([, aggregatable]) => aggregatable) && (traceId.length === 0 || traceId.some(([, aggregatable]) => !aggregatable))) {
-    out.push('trace_id.keyword')
+  for (const { name } of TRACE_ID_NAMES) {
+    const traceId = types(name)
+    const subField = types(`${name}.keyword`)
+    if (traceId.some(([, aggregatable]) => aggregatable)) out.push(name)
+    if (subField.some(([, aggregatable]) => aggregatable) && (traceId.length === 0 || traceId.some(([, aggregatable]) => !aggregatable))) {
+      out.push(`${name}.keyword`)
+    }
   }
   return out
 }
 
+/** The schema a trace id field of {@link traceIdFields} belongs to. */
+function schemaOfField(field: string): LineSchema {
+  const base = field.replace(/\.keyword$/, '')
+  return TRACE_ID_NAMES.find(({ name }) => name === base)?.schema ?? 'default'
+}
+
 /** The search body: error lines of the last hour, one bucket per trace, latest first. */
 export function recentErrorsQuery(field: string, limit = RECENT_ERRORS_LIMIT, window = '1h'): Record<string, unknown> {
+  const f = lineFields(schemaOfField(field))
   return {
     size: 0,
     query: {
       bool: {
-        // `level` is a keyword with the tracewire template; under dynamic mapping the text field's only token
-        // is the same lowercase word, so one `term` matches both.
-        filter: [{ term: { level: 'error' } }, { range: { '@timestamp': { gte: `now-${window}` } } }],
+        // The level (`level`, ECS `log.level`) is a keyword with the tracewire template; under dynamic mapping
+        // the text field's only token is the same lowercase word, so one `term` matches both.
+        filter: [{ term: { [f.level]: 'error' } }, { range: { [f.timestamp]: { gte: `now-${window}` } } }],
       },
     },
     aggs: {
@@ -64,7 +83,7 @@ export function recentErrorsQuery(field: string, limit = RECENT_ERRORS_LIMIT, wi
             top_hits: {
               size: 1,
               sort: [{ '@timestamp': { order: 'asc', unmapped_type: 'date' } }],
-              _source: { includes: ['service', 'message', 'err.type', 'err.message'] },
+              _source: { includes: [f.service, f.message, 'err.type', 'err.message'] },
             },
           },
         },
@@ -85,7 +104,8 @@ export function readRecentErrors(answers: readonly unknown[], limit = RECENT_ERR
       const lastSeen = (bucket.last_seen as { value?: unknown } | undefined)?.value
       const firstSeen = (bucket.first_seen as { value?: unknown } | undefined)?.value
       const hit = (bucket.first_error as { hits?: { hits?: Array<{ _source?: Record<string, unknown> }> } } | undefined)?.hits?.hits?.[0]
-      const source = hit?._source ?? {}
+      // An ECS line's `service.name` (dotted or nested) is read as `service`.
+      const source = withDefaultNames(hit?._source ?? {})
       const err = source.err as { type?: unknown; message?: unknown } | undefined
       const message = typeof source.message === 'string' ? source.message : typeof err?.message === 'string' ? err.message : ''
       const entry: RecentErrorTrace & { firstSeenMs: number } = {

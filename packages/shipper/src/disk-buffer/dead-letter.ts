@@ -1,7 +1,8 @@
 import { appendFile, readdir, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { RateLimitedReport } from '@tracewire/internal'
 import { makeDirectory } from './make-directory.js'
-import { RateLimitedReport, safeReporter } from './reporter.js'
+import { safeReporter } from './reporter.js'
 import type { DeadLetter } from '../types.js'
 import type { DeadLetterFile, DeadLetterFileOptions, SegmentLogReport } from './types.js'
 
@@ -45,7 +46,7 @@ class NdjsonDeadLetterFile implements DeadLetterFile {
   private readonly maxBytes: number
   private readonly emit: (r: SegmentLogReport) => void
   private readonly onDrop: ((count: number) => void) | undefined
-  private readonly report: RateLimitedReport
+  private readonly report: RateLimitedReport<SegmentLogReport>
   private queue: Queued[] = []
   private queuedBytes = 0
   /** Sizes of our files on disk, learnt on the first write. */
@@ -63,7 +64,7 @@ class NdjsonDeadLetterFile implements DeadLetterFile {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
     this.emit = safeReporter(options.onReport)
     this.onDrop = options.onDrop
-    this.report = new RateLimitedReport(this.emit, options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS)
+    this.report = new RateLimitedReport(this.emit, { intervalMs: options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS })
   }
 
   write(record: DeadLetter): void {

@@ -3,8 +3,8 @@
  * rate-limited on its own, so a full disk does not hide an I/O error and neither becomes a storm.
  * The message builders run only when a report is emitted, so a refused append costs a counter bump.
  */
+import { RateLimitedReport } from '@tracewire/internal'
 import { MAX_ID_BYTES } from './record.js'
-import { RateLimitedReport } from './reporter.js'
 import type { SegmentLogReport } from './types.js'
 
 /** What the messages quote from the log's state. */
@@ -17,8 +17,8 @@ export interface SegmentLogState {
 
 /** Rate-limited reports of one segment log. */
 export class SegmentLogReports {
-  private readonly full: RateLimitedReport
-  private readonly io: RateLimitedReport
+  private readonly full: RateLimitedReport<SegmentLogReport>
+  private readonly io: RateLimitedReport<SegmentLogReport>
   private lastIoError = ''
 
   constructor(
@@ -26,8 +26,8 @@ export class SegmentLogReports {
     intervalMs: number,
     private readonly state: () => SegmentLogState,
   ) {
-    this.full = new RateLimitedReport(emit, intervalMs)
-    this.io = new RateLimitedReport(emit, intervalMs)
+    this.full = new RateLimitedReport(emit, { intervalMs })
+    this.io = new RateLimitedReport(emit, { intervalMs })
   }
 
   /** An append refused by `maxDiskBytes`. */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
 const srcDir = join(dirname(fileURLToPath(import.meta.url)), '../../src/disk-buffer')
+const internalDir = join(dirname(fileURLToPath(import.meta.url)), '../../../internal/src')
 
 /**
  * Transpiles the disk-buffer sources to plain ESM in `outDir` so a child process (plain `node`,
@@ -34,6 +35,15 @@ export function transpileDiskBuffer(outDir: string): string {
     transpile(from, join(outDir, file.replace(/\.ts$/, '.js')))
     for (const m of readFileSync(from, 'utf8').matchAll(/^import (?!type )[^'"]*from '\.\/([\w-]+)\.js'/gm)) pending.push(`${m[1]}.ts`)
   }
+  // The disk buffer rate-limits its reports with `@tracewire/internal` (a source-only workspace package,
+  // bundled into the shipper's dist): its files import nothing, so they are transpiled as they are into
+  // a `node_modules` folder the copies resolve the package name from.
+  const internalOut = join(outDir, 'node_modules', '@tracewire', 'internal')
+  mkdirSync(internalOut, { recursive: true })
+  for (const file of readdirSync(internalDir)) {
+    if (file.endsWith('.ts')) transpile(join(internalDir, file), join(internalOut, file.replace(/\.ts$/, '.js')))
+  }
+  writeFileSync(join(internalOut, 'package.json'), '{"name":"@tracewire/internal","type":"module","exports":"./index.js"}\n')
   writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n')
   return join(libDir, 'index.js')
 }
