@@ -7,13 +7,17 @@
 // round the contenders take turns batch by batch (they share the machine's load); the table shows the
 // median round, and the ratio is the median of the per-round ratios.
 // The second half repeats everything with a stream that discards the line: the cost of the logger alone.
+// Then the seven call shapes of issue 12 (shapes.mjs), plain pino against tracewire to /dev/null, with the
+// CPU time of each batch beside its wall time: `BENCH_ONLY=shapes` runs only that table.
 // The last table is one call at a time with oversized inputs (a line is capped at 64 KiB, so the cost
 // should follow the cap, not the input): `BENCH_ONLY=oversized` runs only that table.
+// `BENCH_ONLY=per-call` runs only the first tables.
 import os from 'node:os'
 import { context, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import pino from 'pino'
 import { createLogger } from '@tracewire/logger'
+import { shapes } from './shapes.mjs'
 
 const BATCH = 2_000
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 25)
@@ -51,6 +55,7 @@ const setups = {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve))
+const cpuNs = (usage) => (usage.user + usage.system) * 1e3
 
 // One round: every contender runs the same number of batches, interleaved batch by batch so that they
 // share whatever else the machine is doing; returns ns/call per contender.
@@ -99,6 +104,56 @@ if (rows.length > 0) {
   console.log('| destination | workload | span | logger | ns/call | ops/s | x pino |')
   console.log('|---|---|---|---|---:|---:|---:|')
   for (const r of rows) console.log(`| ${r.dest} | ${r.workload} | ${r.span} | ${r.logger} | ${r['ns/call']} | ${r['ops/s']} | ${r['x pino']} |`)
+}
+
+// The seven call shapes (issue 12 item 5): pino and tracewire writing to /dev/null, interleaved batch by
+// batch as above, each batch measured twice: wall time up to the next turn of the event loop, and the
+// process's CPU time over the same span (process.cpuUsage counts every thread, so sonic-boom's writes on
+// libuv's pool and tracewire's batched write are both in it). CPU time is what a loaded machine does not
+// inflate: the time the process is kept off the CPU is not counted. Per shape the ratio is the median of the
+// per-round ratios; the last row is the geometric mean of the seven ratios.
+async function shapeRound(contenders, work) {
+  const names = Object.keys(contenders)
+  const wall = Object.fromEntries(names.map((n) => [n, 0]))
+  const cpu = Object.fromEntries(names.map((n) => [n, 0]))
+  for (let b = 0; b < BATCHES; b++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(b + k) % names.length]
+      const logger = contenders[name]
+      const cpuStart = process.cpuUsage()
+      const start = process.hrtime.bigint()
+      for (let i = 0; i < BATCH; i++) work(logger)
+      await tick()
+      wall[name] += Number(process.hrtime.bigint() - start)
+      cpu[name] += cpuNs(process.cpuUsage(cpuStart))
+    }
+  }
+  const per = BATCH * BATCHES
+  return Object.fromEntries(names.map((n) => [n, { wall: wall[n] / per, cpu: cpu[n] / per }]))
+}
+
+if (only === undefined || only === 'shapes') {
+  const contenders = { pino: plain, tracewire }
+  const table = []
+  const ratios = { cpu: [], wall: [] }
+  for (const [name, work] of Object.entries(shapes)) {
+    await shapeRound(contenders, work) // warm-up
+    const rounds = []
+    for (let r = 0; r < ROUNDS; r++) rounds.push(await shapeRound(contenders, work))
+    const ns = (who, what) => median(rounds.map((x) => x[who][what])).toFixed(0)
+    const ratio = (what) => median(rounds.map((x) => x.tracewire[what] / x.pino[what]))
+    const cpuRatio = ratio('cpu')
+    const wallRatio = ratio('wall')
+    ratios.cpu.push(cpuRatio)
+    ratios.wall.push(wallRatio)
+    table.push(`| ${name} | ${ns('pino', 'cpu')} | ${ns('tracewire', 'cpu')} | ${cpuRatio.toFixed(2)} | ${ns('pino', 'wall')} | ${ns('tracewire', 'wall')} | ${wallRatio.toFixed(2)} |`)
+  }
+  const geomean = (xs) => Math.exp(xs.reduce((sum, x) => sum + Math.log(x), 0) / xs.length)
+  table.push(`| **geometric mean** | | | **${geomean(ratios.cpu).toFixed(2)}** | | | **${geomean(ratios.wall).toFixed(2)}** |`)
+  console.log(`\nnode ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at the end, ${BATCHES * BATCH} calls x ${ROUNDS} rounds per shape, to /dev/null`)
+  console.log('| call shape | pino CPU ns/call | tracewire CPU ns/call | x pino (CPU) | pino wall ns/call | tracewire wall ns/call | x pino (wall) |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  for (const row of table) console.log(row)
 }
 
 // Oversized inputs, one call at a time (issue 12 item 6), pino and tracewire alternating, both writing to

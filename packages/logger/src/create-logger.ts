@@ -10,6 +10,7 @@ import { CLASH_KEY, LOG_ERROR_KEY, createLineBuilder, type LineLayout } from './
 import { ECS_VERSION, ECS_VERSION_FIELD, lineFields } from '@tracewire/contract'
 import { resolveOptions } from './options.js'
 import { redactOption } from './redact.js'
+import { registerRedactPaths } from './redaction-skip.js'
 import { fixLine } from './line-safety.js'
 import { serializeError, unserializable, type WalkLimits } from './value-walk.js'
 import { timeFragment } from './timestamp.js'
@@ -65,6 +66,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const destination = new Destination(sinks, keepOpen)
 
   const levelKey = names.level
+  const redact = redactOption(options.redact)
   const logger = pino({
     level: opts.level,
     base: options.bindings ?? null,
@@ -75,7 +77,7 @@ export function createLogger(options: LoggerOptions): Logger {
       err: (value: unknown) => (types.isNativeError(value) || value instanceof Error ? serializeError(value as Error, limits) : value),
       ...options.serializers,
     },
-    redact: redactOption(options.redact),
+    redact,
     hooks: {
       // pino reads the first argument (`.method`, `instanceof Error`) before any serializer runs; a revoked
       // proxy or a throwing getter there would throw into the caller. Telemetry never does: the call is
@@ -96,6 +98,7 @@ export function createLogger(options: LoggerOptions): Logger {
     },
   }, destination)
   ;(logger as unknown as Record<symbol, unknown>)[pino.symbols.asJsonSym] = createLineBuilder(layout)
+  if (redact !== undefined) registerRedactPaths((logger as unknown as Record<symbol, object>)[pino.symbols.stringifiersSym] as object, redact.paths)
   caseInsensitiveLevels(logger)
   // Tells middleware (`@tracewire/tracing`) that lines already carry the active span's ids, so it must not
   // bind them again; pino children inherit it through their prototype. A registry symbol, so no import.

@@ -1,8 +1,9 @@
 import pino from 'pino'
 import { MARKERS } from './markers.js'
-import { PROBE_OVER, PROBE_WALK, probeValue } from './probe.js'
+import { PROBE_FAST, PROBE_OVER, PROBE_WALK, probeValue } from './probe.js'
 import { bindingsOf, type BindingsInfo } from './bindings.js'
 import { exceedsDepth, fixLine, objectText, stringifyValue, stringText } from './line-safety.js'
+import { redactionCannotChange } from './redaction-skip.js'
 import { isError, normalize, serializeError, unserializable, type WalkLimits } from './value-walk.js'
 
 const { lsCacheSym, serializersSym, stringifiersSym, wildcardFirstSym } = pino.symbols
@@ -49,8 +50,10 @@ const OVER = null
 /**
  * JSON text of one call field, already line-safe (see fixLine); `undefined` omits the field, {@link OVER}
  * means the value alone is longer than `maxChars` (checked before anything copies or stringifies it).
+ * `stringifiers` and `key` say where `stringifier` came from, so that a redaction that cannot change the
+ * value is skipped (redaction-skip.ts).
  */
-function stringifyField(value: unknown, stringifier: Stringifier | undefined, limits: WalkLimits, maxChars: number): string | undefined | typeof OVER {
+function stringifyField(value: unknown, stringifier: Stringifier | undefined, limits: WalkLimits, maxChars: number, stringifiers: object, key: string): string | undefined | typeof OVER {
   switch (typeof value) {
     case 'string':
       if (value.length > maxChars) return OVER
@@ -77,8 +80,17 @@ function stringifyField(value: unknown, stringifier: Stringifier | undefined, li
       }
       if (stringifier !== undefined) {
         // pino's redaction stringifier already falls back to a safe stringify; keep its output unless it
-        // is nested too deeply, in which case the redacted copy is walked with markers.
-        const text = stringifier(value)
+        // is nested too deeply, in which case the redacted copy is walked with markers. When redaction
+        // cannot change the value, its JSON is what the stringifier would return, without the clone; a
+        // value JSON.stringify throws on still goes to pino's fallback.
+        let text: string | undefined
+        if (probe === PROBE_FAST && redactionCannotChange(stringifiers, key, value as object)) {
+          try {
+            text = JSON.stringify(value)
+          } catch {
+            text = stringifier(value)
+          }
+        } else text = stringifier(value)
         if (text === undefined) return undefined
         if (text.length <= limits.maxDepth * 2 || !exceedsDepth(text, limits.maxDepth)) return fixLine(text)
         return fixLine(stringifyValue(JSON.parse(text), limits) ?? 'null')
@@ -160,7 +172,7 @@ export function createLineBuilder(layout: LineLayout) {
       }
       const serializer = serializers[key]
       if (serializer !== undefined) value = serializer(value)
-      const text = stringifyField(value, stringifiers[key] ?? wildcard, limits, maxLineBytes)
+      const text = stringifyField(value, stringifiers[key] ?? wildcard, limits, maxLineBytes, stringifiers, key)
       if (text === undefined) continue
       if (text === OVER) over = true
       else {
