@@ -136,7 +136,9 @@ if (only === undefined || only === 'shapes') {
   const contenders = { pino: plain, tracewire }
   const table = []
   const ratios = { cpu: [], wall: [] }
+  const picked = process.env.BENCH_SHAPES?.split(',') // e.g. BENCH_SHAPES='error object,nested object'
   for (const [name, work] of Object.entries(shapes)) {
+    if (picked !== undefined && !picked.includes(name)) continue
     await shapeRound(contenders, work) // warm-up
     const rounds = []
     for (let r = 0; r < ROUNDS; r++) rounds.push(await shapeRound(contenders, work))

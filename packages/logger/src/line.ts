@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { MARKERS } from './markers.js'
-import { PROBE_FAST, PROBE_OVER, PROBE_WALK, probeValue } from './probe.js'
+import { PROBE_OVER, PROBE_PLAIN, PROBE_WALK, probeValue } from './probe.js'
 import { bindingsOf, type BindingsInfo } from './bindings.js'
 import { exceedsDepth, fixLine, objectText, stringifyValue, stringText } from './line-safety.js'
 import { redactionCannotChange } from './redaction-skip.js'
@@ -84,7 +84,7 @@ function stringifyField(value: unknown, stringifier: Stringifier | undefined, li
         // cannot change the value, its JSON is what the stringifier would return, without the clone; a
         // value JSON.stringify throws on still goes to pino's fallback.
         let text: string | undefined
-        if (probe === PROBE_FAST && redactionCannotChange(stringifiers, key, value as object)) {
+        if (probe !== PROBE_WALK && redactionCannotChange(stringifiers, key, value as object)) {
           try {
             text = JSON.stringify(value)
           } catch {
@@ -92,11 +92,11 @@ function stringifyField(value: unknown, stringifier: Stringifier | undefined, li
           }
         } else text = stringifier(value)
         if (text === undefined) return undefined
-        if (text.length <= limits.maxDepth * 2 || !exceedsDepth(text, limits.maxDepth)) return fixLine(text)
+        if (probe === PROBE_PLAIN || text.length <= limits.maxDepth * 2 || !exceedsDepth(text, limits.maxDepth)) return fixLine(text)
         return fixLine(stringifyValue(JSON.parse(text), limits) ?? 'null')
       }
       if (probe === PROBE_WALK) return fixLine(JSON.stringify(normalize(value, limits)))
-      return objectText(value, limits)
+      return objectText(value, limits, probe === PROBE_PLAIN)
     }
   }
 }

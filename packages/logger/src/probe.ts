@@ -4,11 +4,18 @@ export const PROBE_FAST = 0
 export const PROBE_WALK = 1
 /** {@link probeValue}: the value's JSON is certainly longer than the budget: only the capped path may touch it. */
 export const PROBE_OVER = 2
+/**
+ * {@link probeValue}: as {@link PROBE_FAST}, and nothing in the value has a `toJSON` (nor is a Buffer or typed
+ * array), so its JSON nests exactly as deep as the probe walked, within `maxDepth`: no depth check of the text
+ * is needed. (A getter or proxy that returns a deeper value on its second read would be written as read.)
+ */
+export const PROBE_PLAIN = 3
 
 // Module state instead of a result object: the probe runs on every object field of every call, and must
 // not allocate.
 let remaining = 0
 let walk = false
+let replaced = false
 
 /**
  * Looks at an object field value before anything stringifies it, so that one oversized value costs what the
@@ -24,16 +31,19 @@ let walk = false
 export function probeValue(value: object, maxDepth: number, budgetChars: number): number {
   remaining = budgetChars
   walk = false
+  replaced = false
   try {
     if (value instanceof Error) walk = true
     visit(value, 1, maxDepth)
   } catch {
     walk = true // a throwing getter or a revoked proxy: the walk writes a marker for it
   }
-  return remaining < 0 ? PROBE_OVER : walk ? PROBE_WALK : PROBE_FAST
+  return remaining < 0 ? PROBE_OVER : walk ? PROBE_WALK : replaced ? PROBE_FAST : PROBE_PLAIN
 }
 
 function visit(value: object, depth: number, maxDepth: number): void {
+  // JSON.stringify writes what toJSON returns, whose depth the walk below does not see.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') replaced = true
   if (Array.isArray(value)) {
     remaining -= value.length + 1
     for (let i = 0; i < value.length && remaining >= 0; i++) {
@@ -46,6 +56,7 @@ function visit(value: object, depth: number, maxDepth: number): void {
   if (ArrayBuffer.isView(value)) {
     // Enumerating a 10 MB Buffer's indices would itself cost what the probe is there to avoid.
     remaining -= 2 * value.byteLength
+    replaced = true // a Buffer is written as { type, data: [...] }
     return
   }
   for (const key in value) {

@@ -86,7 +86,11 @@ export function registerRedactPaths(stringifiers: object, paths: readonly string
   }
   for (const key of whole) below.delete(key)
   registry.set(stringifiers, below)
+  lastStringifiers = undefined
 }
+
+let lastStringifiers: object | undefined
+let lastKeys: Map<string, ReadonlyArray<readonly string[]>> | undefined
 
 /**
  * A plain data object whose JSON a shallow clone with the same prototype reproduces exactly: no `toJSON`
@@ -107,7 +111,12 @@ function isPlainNode(value: object): boolean {
  * including when reading the value throws.
  */
 export function redactionCannotChange(stringifiers: object, key: string, value: object): boolean {
-  const paths = registry.get(stringifiers)?.get(key)
+  // Nearly every call comes from the same logger configuration: remember the last one looked up.
+  if (stringifiers !== lastStringifiers) {
+    lastStringifiers = stringifiers
+    lastKeys = registry.get(stringifiers)
+  }
+  const paths = lastKeys?.get(key)
   if (paths === undefined) return false
   try {
     if (!isPlainNode(value)) return false
