@@ -56,15 +56,23 @@ if (process.argv[2] === '--child') {
   }
 }
 
-/** Self samples per frame (function, file, line), idle excluded, as a Markdown table of the top `n`. */
+/**
+ * Self samples per frame (function, file, line), idle excluded, as a Markdown table of the top `n`. A native
+ * frame without a name (V8 builtins and runtime calls) is named by its caller, e.g. `(native) ← byteLength`.
+ */
 function printTop(title, profile, n) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  const parentOf = new Map()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, byId.get(node.id))
   const self = new Map()
   let total = 0
   for (const node of profile.nodes) {
     const { functionName, url, lineNumber } = node.callFrame
     if (functionName === '(idle)' || node.hitCount === 0) continue
     const where = url === '' ? '' : ` ${path.basename(url)}:${lineNumber + 1}`
-    const key = `${functionName || '(anonymous)'}${where}`
+    const caller = parentOf.get(node.id)?.callFrame.functionName
+    const name = functionName !== '' ? functionName : `(native) ← ${caller || '(anonymous)'}`
+    const key = `${name}${where}`
     self.set(key, (self.get(key) ?? 0) + node.hitCount)
     total += node.hitCount
   }
