@@ -133,7 +133,9 @@ async function shapeRound(contenders, work) {
 }
 
 if (only === undefined || only === 'shapes') {
-  const contenders = { pino: plain, tracewire }
+  // BENCH_SHAPES_TO=discard: the same shapes to the discarding stream, i.e. the loggers without their writers.
+  const toDiscard = process.env.BENCH_SHAPES_TO === 'discard'
+  const contenders = toDiscard ? { pino: plainOnly, tracewire: tracewireOnly } : { pino: plain, tracewire }
   const table = []
   const ratios = { cpu: [], wall: [] }
   const picked = process.env.BENCH_SHAPES?.split(',') // e.g. BENCH_SHAPES='error object,nested object'
@@ -152,7 +154,7 @@ if (only === undefined || only === 'shapes') {
   }
   const geomean = (xs) => Math.exp(xs.reduce((sum, x) => sum + Math.log(x), 0) / xs.length)
   table.push(`| **geometric mean** | | | **${geomean(ratios.cpu).toFixed(2)}** | | | **${geomean(ratios.wall).toFixed(2)}** |`)
-  console.log(`\nnode ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at the end, ${BATCHES * BATCH} calls x ${ROUNDS} rounds per shape, to /dev/null`)
+  console.log(`\nnode ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at the end, ${BATCHES * BATCH} calls x ${ROUNDS} rounds per shape, to ${toDiscard ? 'a discarding stream' : '/dev/null'}`)
   console.log('| call shape | pino CPU ns/call | tracewire CPU ns/call | x pino (CPU) | pino wall ns/call | tracewire wall ns/call | x pino (wall) |')
   console.log('|---|---:|---:|---:|---:|---:|---:|')
   for (const row of table) console.log(row)
