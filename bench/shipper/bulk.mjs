@@ -1,6 +1,6 @@
 // Benchmark of @tracewire/shipper against the clients a user would otherwise pick, in one run.
 //
-//   pnpm --filter @tracewire/shipper build && node bench/shipper/bulk.mjs [docs=200000] [--no-server] [--no-sink] [--only=a,b]
+//   pnpm --filter @tracewire/shipper build && node bench/shipper/bulk.mjs [docs=200000] [--no-server] [--no-sink] [--only=a,b] [--cpu-prof=DIR]
 //
 // Every scenario runs in its own child process (so CPU time and peak RSS are the client's alone) and
 // ships the same `docs` tracewire log lines of about 300 bytes, pre-generated before timing:
@@ -13,10 +13,19 @@
 // Targets: (a) a loopback `_bulk` sink that only counts (the shipper's own cost), (b) the embedded
 // Elasticsearch 7.10.2 (test/search-server), unless --no-server or Java is missing.
 // Prints docs/s, client CPU-s per 100k docs, peak RSS, and ratios to raw-http on the same target.
+// --baseline=FILE also runs the shipper scenarios against another build of the shipper (FILE: its
+// dist/index.js, e.g. a copy of the build before a change), as `<scenario>@base` interleaved with the
+// current build's, so before/after figures come from the same invocation and the same load.
+// --rounds=N runs the whole list N times in turn and reports the median of each column per client.
+// --cpu-prof=DIR: each child records a V8 CPU profile of its timed window only (no line generation, no
+// module loading) into DIR/<scenario>-<sink|server>.cpuprofile. The shipper runs on the child's main
+// thread (no worker threads), so this is all of its work. Summarise with
+// `node bench/shipper/profile-summary.mjs DIR/*.cpuprofile`. The profiler costs CPU itself: take the
+// table's figures from a run without it.
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve as resolvePath } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -25,12 +34,17 @@ const docs = Number(args.find((a) => /^\d+$/.test(a)) ?? 200_000)
 const withServer = !args.includes('--no-server')
 const withSink = !args.includes('--no-sink')
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',')
-const SCENARIOS = ['raw-http', 'shipper-memory', 'shipper-file', 'helpers.bulk', 'pino-es-default', 'pino-es-5mb'].filter((s) => !only || only.includes(s))
+const profileDir = args.find((a) => a.startsWith('--cpu-prof='))?.slice(11)
+const baseline = args.find((a) => a.startsWith('--baseline='))?.slice(11)
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 1)
+const SCENARIOS = ['raw-http', 'shipper-memory', 'shipper-file', 'helpers.bulk', 'pino-es-default', 'pino-es-5mb']
+  .filter((s) => !only || only.includes(s))
+  .flatMap((s) => (baseline && s.startsWith('shipper-') ? [`${s}@base`, s] : [s]))
 
 // ---- child: one scenario ------------------------------------------------------------------------
 if (args[0] === '--child') {
-  const [, scenario, target, countArg, statsUrl] = args
-  const result = await runScenario(scenario, target, Number(countArg), statsUrl)
+  const [, scenario, target, countArg, statsUrl, childProfileDir, shipperModule] = args
+  const result = await runScenario(scenario, target, Number(countArg), statsUrl, childProfileDir || undefined, shipperModule)
   process.stdout.write(`${JSON.stringify(result)}\n`)
   process.exit(0)
 }
@@ -66,7 +80,23 @@ async function waitCount(target, index, n) {
   }
 }
 
-async function runScenario(scenario, target, n, statsUrl) {
+/** Starts the V8 profiler in this process; the returned function stops it and writes the profile. */
+async function startProfile(file) {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 100 })
+  await session.post('Profiler.start')
+  return async () => {
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(file, JSON.stringify(profile))
+    session.disconnect()
+  }
+}
+
+async function runScenario(label, target, n, statsUrl, profileTo, shipperModule) {
+  const scenario = label.replace(/@base$/, '')
   const lines = makeLines(n)
   const prefix = `bench-${scenario.replace(/[^a-z0-9]/g, '')}`
   const index = `${prefix}-orders-20251126`
@@ -93,9 +123,10 @@ async function runScenario(scenario, target, n, statsUrl) {
   }
   // Modules load before timing: the table compares steady-state shipping, not import time.
   const { Pool } = await import('undici')
-  const { createShipper } = await import('@tracewire/shipper')
+  const { createShipper } = await import(shipperModule ? pathToFileURL(shipperModule).href : '@tracewire/shipper')
   const { Client } = await import('@elastic/elasticsearch')
   const { default: pinoElastic } = await import('pino-elasticsearch')
+  const stopProfile = profileTo ? await startProfile(join(profileTo, `${label}-${statsUrl === 'server' ? 'server' : 'sink'}.cpuprofile`)) : undefined
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   let error
@@ -172,9 +203,10 @@ async function runScenario(scenario, target, n, statsUrl) {
   }
   const wall = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
+  await stopProfile?.()
   const cpuSeconds = (cpu.user + cpu.system) / 1e6
   return {
-    scenario,
+    scenario: label,
     error,
     docsPerSec: error ? 0 : n / wall,
     cpuPer100k: cpuSeconds / (n / 100_000),
@@ -185,8 +217,10 @@ async function runScenario(scenario, target, n, statsUrl) {
 
 // ---- parent --------------------------------------------------------------------------------------
 function runChild(scenario, target, statsUrl) {
+  const shipperModule = scenario.endsWith('@base') ? resolvePath(baseline) : ''
+  const child = [fileURLToPath(import.meta.url), '--child', scenario, target, String(docs), statsUrl, profileDir ? resolvePath(profileDir) : '', shipperModule]
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', scenario, target, String(docs), statsUrl], {
+    const p = spawn(process.execPath, child, {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let out = ''
@@ -213,26 +247,56 @@ async function loadSink() {
   return mod
 }
 
-function table(title, results) {
-  const raw = results.find((r) => r.scenario === 'raw-http' && !r.error)
-  const rows = results.map((r) => {
-    const ratio = raw && !r.error ? (r.docsPerSec / raw.docsPerSec).toFixed(2) + 'x' : 'n/a'
-    return `| ${r.scenario} | ${r.error ? `failed: ${r.error}` : Math.round(r.docsPerSec).toLocaleString('en-US')} | ${ratio} | ${r.error ? '' : r.cpuPer100k.toFixed(2)} | ${Math.round(r.peakRssMb)} |`
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** One row per client: the median over rounds (a client that failed in any round shows the failure). */
+function byClient(results) {
+  const groups = new Map()
+  for (const r of results) groups.set(r.scenario, [...(groups.get(r.scenario) ?? []), r])
+  return [...groups].map(([scenario, runs]) => {
+    const failed = runs.find((r) => r.error)
+    if (failed) return failed
+    return { scenario, docsPerSec: median(runs.map((r) => r.docsPerSec)), cpuPer100k: median(runs.map((r) => r.cpuPer100k)), peakRssMb: median(runs.map((r) => r.peakRssMb)) }
   })
-  return [`### ${title}`, '', '| client | docs/s | vs raw-http | CPU-s / 100k docs | peak RSS MB |', '| --- | ---: | ---: | ---: | ---: |', ...rows, ''].join('\n')
+}
+
+function table(title, results) {
+  const rows = byClient(results)
+  const raw = rows.find((r) => r.scenario === 'raw-http' && !r.error)
+  const lines = rows.map((r) => {
+    const ratio = raw && !r.error ? (r.docsPerSec / raw.docsPerSec).toFixed(2) + 'x' : 'n/a'
+    const cpuRatio = raw && !r.error ? (raw.cpuPer100k / r.cpuPer100k).toFixed(2) + 'x' : 'n/a'
+    return `| ${r.scenario} | ${r.error ? `failed: ${r.error}` : Math.round(r.docsPerSec).toLocaleString('en-US')} | ${ratio} | ${r.error ? '' : r.cpuPer100k.toFixed(2)} | ${cpuRatio} | ${Math.round(r.peakRssMb)} |`
+  })
+  const medianNote = rounds > 1 ? ` (median of ${rounds} rounds)` : ''
+  return [
+    `### ${title}${medianNote}`,
+    '',
+    '| client | docs/s | vs raw-http | CPU-s / 100k docs | raw-http CPU / client CPU | peak RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...lines,
+    '',
+  ].join('\n')
 }
 
 async function main() {
+  if (profileDir) mkdirSync(profileDir, { recursive: true })
   const { startBulkSink } = await loadSink()
   const os = await import('node:os')
   const out = [`${docs.toLocaleString('en-US')} lines of ~300 bytes, Node ${process.version}, ${os.cpus().length} CPUs, load average at start ${os.loadavg()[0].toFixed(1)}`, '']
   if (withSink) {
     const sink = await startBulkSink({ store: false })
     const sinkResults = []
-    for (const scenario of SCENARIOS) {
-      sink.received = 0
-      sinkResults.push(await runChild(scenario, sink.url, `${sink.url}/_tw_received`))
-      process.stderr.write(`sink ${scenario}: ${JSON.stringify(sinkResults.at(-1))}\n`)
+    for (let round = 0; round < rounds; round++) {
+      for (const scenario of SCENARIOS) {
+        sink.received = 0
+        sinkResults.push(await runChild(scenario, sink.url, `${sink.url}/_tw_received`))
+        process.stderr.write(`sink ${scenario}: ${JSON.stringify(sinkResults.at(-1))}\n`)
+      }
     }
     await sink.close()
     out.push(table('(a) counting `_bulk` sink (client cost only)', sinkResults))
@@ -253,10 +317,12 @@ async function main() {
         // Warm the JVM (JIT, index creation paths) so the first measured client is not penalised.
         await runChild('raw-http', url, 'server')
         await fetch(`${url}/bench-*`, { method: 'DELETE' })
-        for (const scenario of SCENARIOS) {
-          serverResults.push(await runChild(scenario, url, 'server'))
-          process.stderr.write(`server ${scenario}: ${JSON.stringify(serverResults.at(-1))}\n`)
-          await fetch(`${url}/bench-*`, { method: 'DELETE' })
+        for (let round = 0; round < rounds; round++) {
+          for (const scenario of SCENARIOS) {
+            serverResults.push(await runChild(scenario, url, 'server'))
+            process.stderr.write(`server ${scenario}: ${JSON.stringify(serverResults.at(-1))}\n`)
+            await fetch(`${url}/bench-*`, { method: 'DELETE' })
+          }
         }
       } finally {
         await launch.stopServer(server.child)
