@@ -76,7 +76,7 @@ export async function openDurableBuffer(opts: ResolvedOptions, events: DurableBu
 export function appendAcceptedWhileOpening(log: SegmentLog, entries: Entry[], idOf: (entry: Entry) => string): void {
   for (const entry of entries) {
     if (entry.raw !== undefined && entry.ticket === undefined && entry.state !== EntryState.Settled) {
-      entry.ticket = log.append({ id: idOf(entry), line: typeof entry.raw === 'string' ? Buffer.from(entry.raw) : entry.raw })
+      entry.ticket = log.append({ id: idOf(entry), line: entry.raw })
     }
     entry.raw = undefined
   }

@@ -2,7 +2,7 @@
  * Replay of the backlog an earlier run left in the durable buffer: read in chunks that fit the
  * memory buffer, each line accepted again with its original `_id` and ticket.
  */
-import type { SegmentLog, SpoolEntry } from './disk-buffer/index.js'
+import type { RecoveredEntry, SegmentLog } from './disk-buffer/index.js'
 
 /** What the replay needs from the shipper. */
 export interface ReplayTarget {
@@ -13,7 +13,7 @@ export interface ReplayTarget {
   /** The shipper gave up (close() deadline): what is not read stays on disk for the next start. */
   stopped(): boolean
   /** Accepts one chunk of replayed lines. */
-  accept(entries: Array<SpoolEntry & { ticket: number }>): void
+  accept(entries: Array<RecoveredEntry>): void
 }
 
 /**

@@ -17,7 +17,7 @@ import { documentText, parseLine } from './document.js'
 import { createRunId } from './document-id.js'
 import { DropReporter } from './drop-reporter.js'
 import { DurableStore } from './durable-buffer.js'
-import type { SpoolEntry } from './disk-buffer/index.js'
+import type { RecoveredEntry } from './disk-buffer/index.js'
 import type { Entry } from './entry.js'
 import { Arena, EntryState, documentOf } from './entry.js'
 import { ShipperRequestError } from './errors.js'
@@ -228,7 +228,7 @@ class BulkShipper implements Shipper {
     }
     if (ticket === undefined) {
       const log = this.durable.log
-      if (log) entry.ticket = log.append({ id: docId, line: raw ?? Buffer.from(end === text.length ? text : text.slice(0, end)) })
+      if (log) entry.ticket = log.append({ id: docId, line: raw ?? (end === text.length ? text : text.slice(0, end)) })
       // The log is still opening: keep the raw line so it can be appended once it is ready.
       else if (this.durable.isOpening) entry.raw = raw ?? text.slice(0, end)
     }
@@ -369,7 +369,7 @@ class BulkShipper implements Shipper {
   }
 
   /** A chunk of the backlog an earlier run left on disk, accepted again with its ids and tickets. */
-  private acceptReplayed(entries: Array<SpoolEntry & { ticket: number }>): void {
+  private acceptReplayed(entries: Array<RecoveredEntry>): void {
     this.accepted += entries.length
     this.recovered += entries.length
     for (const e of entries) {

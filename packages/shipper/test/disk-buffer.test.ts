@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { openSegmentLog } from '../src/disk-buffer/index.js'
-import { decodeRecord, encodeRecord, recordBytes } from '../src/disk-buffer/record.js'
+import { decodeRecord, encodeRecord, maxRecordBytes, recordBytes } from '../src/disk-buffer/record.js'
 import { crash, entry, open, readAll, segmentBytes, segmentFiles, useTempDirs } from './disk-buffer-fixtures/helpers.js'
 
 const temp = useTempDirs()
@@ -217,6 +218,22 @@ describe('record format', () => {
     expect((decoded as { line: Buffer }).line.toString()).toBe(line.toString())
   })
 
+  it('a string line is encoded byte for byte as its UTF-8 Buffer would be (any text, lone surrogates included)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ maxLength: 40 }), (text, id) => {
+        const idBytes = Buffer.byteLength(id)
+        const fromBuffer = Buffer.alloc(recordBytes(idBytes, Buffer.byteLength(text)))
+        const bufferEnd = encodeRecord(fromBuffer, 0, id, idBytes, Buffer.from(text))
+        // The string path needs only its worst case of room; what it fills must equal the Buffer path.
+        const fromString = Buffer.alloc(maxRecordBytes(idBytes, text) + 5, 0xaa)
+        const stringEnd = encodeRecord(fromString, 0, id, idBytes, text)
+        expect(stringEnd).toBe(bufferEnd)
+        expect(fromString.subarray(0, stringEnd).equals(fromBuffer)).toBe(true)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   it('a flipped byte anywhere after the CRC field makes the record bad', () => {
     const line = Buffer.from('{"message":"x"}')
     const good = Buffer.alloc(recordBytes(2, line.length))
@@ -226,6 +243,30 @@ describe('record format', () => {
       bad[i] = bad[i]! ^ 0x01
       expect(decodeRecord(bad, 0, bad.length)).toBe('bad')
     }
+  })
+})
+
+describe('segment log: string lines', () => {
+  it('string and Buffer lines recover as the same bytes, across segment rolls and refused appends', async () => {
+    const dir = temp()
+    const { log } = await open(dir, { maxDiskBytes: 3000, segmentMaxBytes: 700 })
+    const lines = Array.from({ length: 60 }, (_, i) => `{"service":"svc","n":${i},"text":"été ☃ ${'x'.repeat(i % 7)} \ud800"}`)
+    const kept: number[] = []
+    for (let i = 0; i < lines.length; i++) {
+      // Alternate the two forms; past maxDiskBytes appends are refused and must leave no trace.
+      const ticket = log.append({ id: `s-${i}`, line: i % 2 === 0 ? lines[i]! : Buffer.from(lines[i]!) })
+      if (ticket !== undefined) kept.push(i)
+    }
+    expect(kept.length).toBeGreaterThan(10)
+    expect(kept.length).toBeLessThan(lines.length)
+    await log.sync()
+    await crash(log)
+    expect(segmentFiles(dir).length).toBeGreaterThan(1)
+    const { log: again } = await open(dir, { maxDiskBytes: 3000, segmentMaxBytes: 700 })
+    const got = await readAll(again, 500)
+    expect(got.map((e) => e.id)).toEqual(kept.map((i) => `s-${i}`))
+    expect(got.map((e) => e.line.toString('hex'))).toEqual(kept.map((i) => Buffer.from(lines[i]!).toString('hex')))
+    await again.close()
   })
 })
 

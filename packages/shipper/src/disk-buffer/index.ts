@@ -6,6 +6,7 @@
 export type {
   DeadLetterFile,
   DeadLetterFileOptions,
+  RecoveredEntry,
   SegmentLog,
   SegmentLogOptions,
   SegmentLogReport,

@@ -31,14 +31,27 @@ export function recordBytes(idBytes: number, lineBytes: number): number {
   return HEADER_BYTES + ID_LEN_BYTES + idBytes + lineBytes
 }
 
-/** Encodes one record into `target` at `offset` (which must have room). Returns the new offset. */
-export function encodeRecord(target: Buffer, offset: number, id: string, idBytes: number, line: Buffer): number {
-  const bodyLen = ID_LEN_BYTES + idBytes + line.length
+/**
+ * The most bytes a record of this line can take: a string is measured by its UTF-8 worst case
+ * (3 bytes per UTF-16 unit), so the caller can reserve room without encoding it twice.
+ */
+export function maxRecordBytes(idBytes: number, line: Buffer | string): number {
+  return recordBytes(idBytes, typeof line === 'string' ? line.length * 3 : line.length)
+}
+
+/**
+ * Encodes one record into `target` at `offset`, which must have {@link maxRecordBytes} of room.
+ * Returns the new offset. A string line is UTF-8-encoded straight into `target` (one copy of the
+ * line, no intermediate Buffer); the length field is written after, from the bytes it took.
+ */
+export function encodeRecord(target: Buffer, offset: number, id: string, idBytes: number, line: Buffer | string): number {
+  const lineStart = offset + 14 + idBytes
+  const lineBytes = typeof line === 'string' ? target.write(line, lineStart, 'utf8') : line.copy(target, lineStart)
+  const bodyLen = ID_LEN_BYTES + idBytes + lineBytes
   target.writeUInt32LE(MAGIC_U32, offset)
   target.writeUInt32LE(bodyLen, offset + 8)
   target.writeUInt16LE(idBytes, offset + 12)
   target.write(id, offset + 14, idBytes, 'utf8')
-  line.copy(target, offset + 14 + idBytes)
   const end = offset + HEADER_BYTES + bodyLen
   target.writeUInt32LE(crc32(target.subarray(offset + 8, end)), offset + 4)
   return end

@@ -14,7 +14,7 @@ import { fsyncDir, writeAll } from './file-io.js'
 import { makeDirectory } from './make-directory.js'
 import { validateSegmentLogOptions } from './segment-log-options.js'
 import { abandonLock, acquireLock, releaseLock, rewriteLock } from './lock.js'
-import { encodeRecord, MAX_ID_BYTES, recordBytes } from './record.js'
+import { encodeRecord, MAX_ID_BYTES, maxRecordBytes } from './record.js'
 import { safeReporter } from './reporter.js'
 import { newSegment, type Segment } from './segment.js'
 import { SegmentLogReports } from './segment-log-reports.js'
@@ -156,7 +156,16 @@ class FileSegmentLog implements SegmentLog {
       this.reports.longId()
       return undefined
     }
-    const size = recordBytes(idBytes, entry.line.length)
+    // Encoded first, at the free end of the slab, and committed (slabEnd moved) only once accepted:
+    // a string line's size is known only after encoding, and measuring it first would read it twice.
+    const room = maxRecordBytes(idBytes, entry.line)
+    if (this.slabEnd + room > this.slab.length) {
+      this.cut()
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, room))
+      this.slabStart = this.slabEnd = 0
+    }
+    const end = encodeRecord(this.slab, this.slabEnd, entry.id, idBytes, entry.line)
+    const size = end - this.slabEnd
     if (this.accounted + size > this.maxDiskBytes) {
       this.reports.diskFull()
       return undefined
@@ -166,13 +175,9 @@ class FileSegmentLog implements SegmentLog {
       return undefined
     }
     let seg = this.active
+    // roll() cuts the slab at slabEnd: the record encoded beyond it moves to the new segment.
     if (seg === undefined || (seg.entries > 0 && seg.bytes + size > this.segmentMaxBytes)) seg = this.roll()
-    if (this.slabEnd + size > this.slab.length) {
-      this.cut()
-      this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, size))
-      this.slabStart = this.slabEnd = 0
-    }
-    this.slabEnd = encodeRecord(this.slab, this.slabEnd, entry.id, idBytes, entry.line)
+    this.slabEnd = end
     seg.entries++
     seg.bytes += size
     seg.pendingEntries++
@@ -193,7 +198,7 @@ class FileSegmentLog implements SegmentLog {
     this.maybeDelete(seg)
   }
 
-  readRecovered(maxBytes: number): Promise<Array<SpoolEntry & { ticket: number }>> {
+  readRecovered(maxBytes: number): Promise<Array<RecoveredEntry>> {
     const run = this.readChain.then(() => this.recovery.read(Math.max(1, maxBytes)))
     this.readChain = run.catch(() => undefined)
     return run

@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { newSegment, type Segment } from './segment.js'
 import { SegmentScanner } from './segment-scanner.js'
-import type { SegmentLogReport, SpoolEntry } from './types.js'
+import type { RecoveredEntry, SegmentLogReport } from './types.js'
 
 const SEGMENT_FILE = /^seg-(\d+)\.log$/
 
@@ -48,8 +48,8 @@ export class SegmentRecovery {
   }
 
   /** Up to about `maxBytes` of recovered records, each with the ticket (segment number) to ack it by. */
-  async read(maxBytes: number): Promise<Array<SpoolEntry & { ticket: number }>> {
-    const out: Array<SpoolEntry & { ticket: number }> = []
+  async read(maxBytes: number): Promise<Array<RecoveredEntry>> {
+    const out: Array<RecoveredEntry> = []
     let bytes = 0
     while (!this.host.closed() && this.queue.length > 0) {
       const seg = this.queue[0]!

@@ -9,8 +9,19 @@ import type { DeadLetter } from '../types.js'
 export interface SpoolEntry {
   /** The document `_id` assigned when the line was accepted; kept through every retry and restart. */
   id: string
-  /** The raw accepted log line, without its trailing `\n`. */
+  /**
+   * The raw accepted log line, without its trailing `\n`: its bytes, or the string they are the
+   * UTF-8 encoding of (encoded straight into the segment, so the hot path copies the line once).
+   */
+  line: Buffer | string
+}
+
+/** An entry read back from an earlier run's segments: the line as the bytes that were written. */
+export interface RecoveredEntry {
+  id: string
   line: Buffer
+  /** The segment it came from, for `ack`. */
+  ticket: number
 }
 
 /** Options of {@link openSegmentLog}. */
@@ -66,7 +77,7 @@ export interface SegmentLog {
    * Entries left by earlier runs, oldest first, about `maxBytes` of records per call (at least one
    * entry when any remain). Resolves `[]` when every earlier segment has been read.
    */
-  readRecovered(maxBytes: number): Promise<Array<SpoolEntry & { ticket: number }>>
+  readRecovered(maxBytes: number): Promise<Array<RecoveredEntry>>
   /** Bytes held by segment files, including appended bytes not yet written. */
   readonly diskBytes: number
   /** Writes what is pending and fsyncs now. Never rejects; failures are reported. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { SegmentLog, SegmentLogOptions, SegmentLogReport, SpoolEntry } from '../../src/disk-buffer/index.js'
+import type { RecoveredEntry, SegmentLog, SegmentLogOptions, SegmentLogReport, SpoolEntry } from '../../src/disk-buffer/index.js'
 import { openSegmentLog } from '../../src/disk-buffer/index.js'
 import { afterEach } from 'vitest'
 
@@ -27,7 +27,7 @@ export function useTempDirs(prefix?: string): () => string {
   }
 }
 
-export function entry(i: number, pad = 0): SpoolEntry {
+export function entry(i: number, pad = 0): SpoolEntry & { line: Buffer } {
   return { id: `id-${i}`, line: Buffer.from(`{"service":"svc","time":"2026-01-01T00:00:00.000Z","n":${i}${pad ? `,"pad":"${'x'.repeat(pad)}"` : ''}}`) }
 }
 
@@ -42,8 +42,8 @@ export function segmentBytes(dir: string): number {
 }
 
 /** Drains `readRecovered` in small chunks. */
-export async function readAll(log: SegmentLog, chunk = 1024): Promise<Array<SpoolEntry & { ticket: number }>> {
-  const out: Array<SpoolEntry & { ticket: number }> = []
+export async function readAll(log: SegmentLog, chunk = 1024): Promise<Array<RecoveredEntry>> {
+  const out: Array<RecoveredEntry> = []
   for (;;) {
     const part = await log.readRecovered(chunk)
     if (part.length === 0) return out
