@@ -82,15 +82,32 @@ function fastPathOf(line: string, end: number, { level: LEVEL_PREFIX, time: TIME
   if (stampEnd < 0 || stampEnd - timeEnd > 64) return undefined
   if (!line.startsWith(SERVICE_KEY, stampEnd + 1)) return undefined
   const serviceStart = stampEnd + 1 + SERVICE_KEY.length
-  const serviceEnd = line.indexOf('"', serviceStart)
-  if (serviceEnd < 0 || serviceEnd - serviceStart > 100) return undefined
-  const service = line.slice(serviceStart, serviceEnd)
-  if (!isValidServiceName(service)) return undefined
+  const service = serviceAt(line, serviceStart)
+  if (service === undefined) return undefined
   // A later duplicate `time`/`service` key would win in a JSON parser; the logger never writes one,
   // and Fluentd's parser (Oj/yajl) also keeps the last, so we only trust the fast path for well-formed tails.
   if (line.charCodeAt(end - 1) !== 125 /* } */) return undefined
   // Cut `,"time":<number>` (the comma before it stays with the level member).
   return { source: line, headEnd: levelEnd + 1, tailStart: timeEnd, end, service, timeSeconds }
+}
+
+/**
+ * A process has one or a few services, so the last valid name is kept: a line naming it again is
+ * matched in place (no slice, no validation). Same answer as the full check: the kept name holds no
+ * `"` or `\`, so it matches only when the value is exactly that name, closed by its quote.
+ */
+let lastService = ''
+
+/** The service value starting at `start` (after its opening quote) when it is a valid name. */
+function serviceAt(line: string, start: number): string | undefined {
+  const known = lastService
+  if (known !== '' && line.charCodeAt(start + known.length) === 34 /* " */ && line.startsWith(known, start)) return known
+  const end = line.indexOf('"', start)
+  if (end < 0 || end - start > 100) return undefined
+  const service = line.slice(start, end)
+  if (!isValidServiceName(service)) return undefined
+  lastService = service
+  return service
 }
 
 function isNumberChar(c: number): boolean {

@@ -193,9 +193,10 @@ class BulkShipper implements Shipper {
       return true
     }
     // The body pairs each action with exactly one document line: a document holding a newline (only
-    // possible as JSON whitespace, already split off by write()) would pair the rest with nothing.
-    const newline = placed.buf.indexOf(10, placed.docStart)
-    if (newline !== placed.end - 1) {
+    // possible as JSON whitespace) would pair the rest with nothing. write() already split its text at
+    // every `\n` and a document is cut from that text (UTF-8 never encodes other characters with a
+    // 0x0A byte), so only replayed lines, read back from disk with their id, can still hold one.
+    if (id !== undefined && placed.buf.indexOf(10, placed.docStart) !== placed.end - 1) {
       this.arena.undo(placed.start)
       this.deadLetter({ document: documentText(parsed), index, status: null, reason: 'document contains a newline; it would break the _bulk request apart' })
       if (ticket !== undefined) this.durable.ack(ticket)

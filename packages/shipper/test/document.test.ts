@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { documentText, findTopLevelMember, parseLine as parseRaw } from '../src/document.js'
 
@@ -79,5 +80,73 @@ describe('findTopLevelMember', () => {
     const text = '{"time":1,"a":{"time":2},"time":3}'
     const span = findTopLevelMember(text, 'time')!
     expect(text.slice(span.keyStart, span.valueEnd)).toBe('"time":3')
+  })
+})
+
+describe('parseLine: fast path against the full parse (property)', () => {
+  const leading = [
+    { level: 'level', service: 'service' },
+    { level: 'log.level', service: 'service.name' },
+  ]
+  // Mostly the logger's shape, with every field also drawn from values the fast path must refuse.
+  const levelValue = fc.oneof(fc.constantFrom('info', 'warn', 'error', 'debug'), fc.string({ maxLength: 45 }))
+  const timeText = fc.oneof(
+    fc.integer({ min: 0, max: 253402300799 }).map(String),
+    fc.double({ min: 0, max: 253402300799, noNaN: true }).map(String),
+    fc.constantFrom('1764158532.123', '-0', '1e9', '2.5E3', '1e15', '-1', '1.', '.5', '+1', '01', '1e', '"1"', 'null'),
+  )
+  const stampValue = fc.oneof(fc.constant('2026-11-26T12:02:12.123Z'), fc.string({ maxLength: 70 }))
+  // A small pool, so the remembered last service is hit, missed by one character, and replaced.
+  const serviceValue = fc.oneof(fc.constantFrom('orders', 'orders2', 'order', 'svc.a-b_c', 'Orders', '-a', 'a b', 'a:b', '.', ''), fc.string({ maxLength: 12 }), fc.constant('a'.repeat(101)))
+  const reserved = new Set(['time', 'level', 'log.level', 'service', 'service.name', '@timestamp'])
+  // Tails never repeat a leading key: FORMAT.md forbids it, and there a JSON parser (last wins) and
+  // the fast path (first wins) differ by design.
+  const tail = fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => !reserved.has(k)), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 })
+  const shape = fc.record({
+    schema: fc.constantFrom(0, 1),
+    level: levelValue,
+    time: timeText,
+    stamp: stampValue,
+    service: serviceValue,
+    tail,
+    spaced: fc.boolean(),
+    cut: fc.nat({ max: 400 }),
+    truncate: fc.boolean(),
+  })
+
+  it('whenever the fast path reads a line, the full JSON parse reads it the same (service, time, document)', () => {
+    let fastAndParsed = 0
+    fc.assert(
+      fc.property(fc.array(shape, { minLength: 1, maxLength: 6 }), (lines) => {
+        for (const l of lines) {
+          const keys = leading[l.schema]!
+          const members = JSON.stringify(l.tail).slice(1, -1)
+          let text =
+            `{${JSON.stringify(keys.level)}:${JSON.stringify(l.level)},"time":${l.time},"@timestamp":${JSON.stringify(l.stamp)},` +
+            `${JSON.stringify(keys.service)}:${JSON.stringify(l.service)}${members ? `,${l.spaced ? ' ' : ''}${members}` : ''}${l.spaced ? ' ' : ''}}`
+          if (l.truncate) text = text.slice(0, l.cut)
+          const fast = parseRaw(text)
+          if ('reason' in fast || fast.headEnd === 0) continue // not taken by the fast path
+          // A leading space keeps the text valid JSON and sends it down the full parse.
+          const full = parseRaw(` ${text}`)
+          let valid = true
+          try {
+            JSON.parse(text)
+          } catch {
+            valid = false
+          }
+          if (!valid) continue // both must accept; an invalid tail is the server's to refuse, as before
+          fastAndParsed++
+          expect('reason' in full).toBe(false)
+          if ('reason' in full) continue
+          expect(fast.service).toBe(full.service)
+          expect(Object.is(fast.timeSeconds, full.timeSeconds)).toBe(true)
+          expect(` ${documentText(fast)}`).toBe(documentText(full))
+        }
+      }),
+      { numRuns: 2000 },
+    )
+    // The property is not vacuous: many generated lines went through both parsers.
+    expect(fastAndParsed).toBeGreaterThan(500)
   })
 })

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { openSegmentLog } from '../src/disk-buffer/index.js'
 import { createShipper } from '../src/index.js'
 import { defaultBufferDir } from '../src/options.js'
 import type { BulkSink } from './support/bulk-sink.js'
@@ -94,6 +95,26 @@ describe('shipper + durable buffer', () => {
     expect(seqs.length).toBe(199) // exactly the record with the flipped byte is lost
     expect(new Set(seqs).size).toBe(199)
     expect(errors.some((e) => e.code === 'TW_SHIPPER_BUFFER' && /corrupt-segment/.test(e.message))).toBe(true)
+  })
+
+  it('a replayed line holding a newline (as JSON whitespace) is dead-lettered, never split into the _bulk body', async () => {
+    // write() splits its text at every newline, so only a line read back from disk can still hold one
+    // (a segment written by another writer or release): the shipper checks those itself.
+    const dir = tempDir()
+    const log = await openSegmentLog({ dir, maxDiskBytes: 1024 * 1024, fsyncIntervalMs: 60_000 })
+    const split = `{"level":"info","time":1764158532.123,"service":"orders","seq":1,\n"extra":{"create":{}}}`
+    log.append({ id: 'r-0', line: logLine(0).trimEnd() })
+    log.append({ id: 'r-1', line: split })
+    log.append({ id: 'r-2', line: Buffer.from(logLine(2).trimEnd()) })
+    await log.close()
+    const es = await sink()
+    const dead: string[] = []
+    const sh = createShipper({ ...FAST, node: es.url, bufferDir: dir, onDeadLetter: (d) => dead.push(d.reason) })
+    await sh.flush()
+    expect(seqList(es)).toEqual([0, 2])
+    expect(dead).toEqual(['document contains a newline; it would break the _bulk request apart'])
+    expect(sh.stats()).toMatchObject({ recovered: 3, delivered: 2, deadLettered: 1 })
+    await sh.close()
   })
 
   it('dead letters go to NDJSON files beside the buffer', async () => {
