@@ -17,6 +17,10 @@
 // dist/index.js, e.g. a copy of the build before a change), as `<scenario>@base` interleaved with the
 // current build's, so before/after figures come from the same invocation and the same load.
 // --rounds=N runs the whole list N times in turn and reports the median of each column per client.
+// --flat-lines hands every client flat strings (as the pino transport's line splitter produces them)
+// instead of the concatenated strings `makeLines` builds: V8 flattens a concatenated string on first
+// read, and since the pre-generated lines stay referenced, each flat copy survives into the old
+// generation, a cost of this bench's input (raw-http never reads the lines), not of a logging process.
 // --cpu-prof=DIR: each child records a V8 CPU profile of its timed window only (no line generation, no
 // module loading) into DIR/<scenario>-<sink|server>.cpuprofile. The shipper runs on the child's main
 // thread (no worker threads), so this is all of its work. Summarise with
@@ -36,6 +40,7 @@ const withSink = !args.includes('--no-sink')
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 const profileDir = args.find((a) => a.startsWith('--cpu-prof='))?.slice(11)
 const baseline = args.find((a) => a.startsWith('--baseline='))?.slice(11)
+const flatLines = args.includes('--flat-lines')
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 1)
 const SCENARIOS = ['raw-http', 'shipper-memory', 'shipper-file', 'helpers.bulk', 'pino-es-default', 'pino-es-5mb']
   .filter((s) => !only || only.includes(s))
@@ -43,8 +48,8 @@ const SCENARIOS = ['raw-http', 'shipper-memory', 'shipper-file', 'helpers.bulk',
 
 // ---- child: one scenario ------------------------------------------------------------------------
 if (args[0] === '--child') {
-  const [, scenario, target, countArg, statsUrl, childProfileDir, shipperModule] = args
-  const result = await runScenario(scenario, target, Number(countArg), statsUrl, childProfileDir || undefined, shipperModule)
+  const [, scenario, target, countArg, statsUrl, childProfileDir, shipperModule, flat] = args
+  const result = await runScenario(scenario, target, Number(countArg), statsUrl, childProfileDir || undefined, shipperModule, flat === 'flat')
   process.stdout.write(`${JSON.stringify(result)}\n`)
   process.exit(0)
 }
@@ -95,9 +100,29 @@ async function startProfile(file) {
   }
 }
 
-async function runScenario(label, target, n, statsUrl, profileTo, shipperModule) {
+/** Sums garbage-collection pauses by kind (minor/major/incremental/weak) until the returned function is called. */
+async function watchGc() {
+  const { PerformanceObserver, constants } = await import('node:perf_hooks')
+  const names = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak' }
+  const totals = {}
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = names[e.detail?.kind] ?? 'other'
+      totals[kind] = Math.round(((totals[kind] ?? 0) + e.duration) * 10) / 10
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  return () => {
+    observer.disconnect()
+    return totals
+  }
+}
+
+async function runScenario(label, target, n, statsUrl, profileTo, shipperModule, flat) {
   const scenario = label.replace(/@base$/, '')
   const lines = makeLines(n)
+  // A round trip through bytes yields a flat (sequential) string, as a decoded chunk's lines are.
+  if (flat) for (let i = 0; i < n; i++) lines[i] = Buffer.from(lines[i]).toString('utf8')
   const prefix = `bench-${scenario.replace(/[^a-z0-9]/g, '')}`
   const index = `${prefix}-orders-20251126`
   const done = statsUrl === 'server' ? () => waitCount(target, `${prefix}-*`, n) : () => waitReceived(statsUrl, n)
@@ -126,6 +151,7 @@ async function runScenario(label, target, n, statsUrl, profileTo, shipperModule)
   const { createShipper } = await import(shipperModule ? pathToFileURL(shipperModule).href : '@tracewire/shipper')
   const { Client } = await import('@elastic/elasticsearch')
   const { default: pinoElastic } = await import('pino-elasticsearch')
+  const gc = profileTo ? await watchGc() : undefined
   const stopProfile = profileTo ? await startProfile(join(profileTo, `${label}-${statsUrl === 'server' ? 'server' : 'sink'}.cpuprofile`)) : undefined
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
@@ -204,21 +230,25 @@ async function runScenario(label, target, n, statsUrl, profileTo, shipperModule)
   const wall = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
   await stopProfile?.()
+  const gcMs = gc?.()
   const cpuSeconds = (cpu.user + cpu.system) / 1e6
   return {
     scenario: label,
     error,
     docsPerSec: error ? 0 : n / wall,
     cpuPer100k: cpuSeconds / (n / 100_000),
+    // Kernel time (writes, fsync, sockets; libuv's threads included) apart from JavaScript's.
+    systemCpuPer100k: cpu.system / 1e6 / (n / 100_000),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     wall,
+    ...(gcMs ? { gcMs } : {}),
   }
 }
 
 // ---- parent --------------------------------------------------------------------------------------
 function runChild(scenario, target, statsUrl) {
   const shipperModule = scenario.endsWith('@base') ? resolvePath(baseline) : ''
-  const child = [fileURLToPath(import.meta.url), '--child', scenario, target, String(docs), statsUrl, profileDir ? resolvePath(profileDir) : '', shipperModule]
+  const child = [fileURLToPath(import.meta.url), '--child', scenario, target, String(docs), statsUrl, profileDir ? resolvePath(profileDir) : '', shipperModule, flatLines ? 'flat' : '']
   return new Promise((resolve) => {
     const p = spawn(process.execPath, child, {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -287,7 +317,7 @@ async function main() {
   if (profileDir) mkdirSync(profileDir, { recursive: true })
   const { startBulkSink } = await loadSink()
   const os = await import('node:os')
-  const out = [`${docs.toLocaleString('en-US')} lines of ~300 bytes, Node ${process.version}, ${os.cpus().length} CPUs, load average at start ${os.loadavg()[0].toFixed(1)}`, '']
+  const out = [`${docs.toLocaleString('en-US')} ${flatLines ? 'flat ' : ''}lines of ~300 bytes, Node ${process.version}, ${os.cpus().length} CPUs, load average at start ${os.loadavg()[0].toFixed(1)}`, '']
   if (withSink) {
     const sink = await startBulkSink({ store: false })
     const sinkResults = []
