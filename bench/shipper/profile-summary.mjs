@@ -6,8 +6,10 @@
 // Per file: total sampled time, the split ours / node:* internals / node_modules / native+GC, and the top
 // frames by self time (function, file:line, % of the total). "Ours" is any frame under packages/ that is
 // not in node_modules; the bench script itself (bench/) is counted apart, since it is not the shipper.
-import { readFileSync } from 'node:fs'
-import { basename } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { SourceMap } from 'node:module'
+import { basename, dirname, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 const args = process.argv.slice(2)
 const top = Number(args.find((a) => a.startsWith('--top='))?.slice(6) ?? 25)
@@ -36,6 +38,20 @@ function shortUrl(url) {
   return url.replace(/^file:\/\//, '')
 }
 
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const sourceMaps = new Map()
+
+/** `src/file.ts:line` for a frame in a built file with a source map beside it (the bundles are tsup's). */
+function originalPosition(url, lineNumber, columnNumber) {
+  if (!url.startsWith('file://')) return undefined
+  const path = fileURLToPath(url)
+  if (!sourceMaps.has(path)) sourceMaps.set(path, existsSync(`${path}.map`) ? new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))) : undefined)
+  const entry = sourceMaps.get(path)?.findEntry(lineNumber, columnNumber)
+  if (!entry?.originalSource) return undefined
+  const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(dirname(path), entry.originalSource)
+  return `${relative(repoRoot, source)}:${entry.originalLine + 1}`
+}
+
 function summarise(file) {
   const profile = JSON.parse(readFileSync(file, 'utf8'))
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
@@ -59,14 +75,15 @@ function summarise(file) {
   const frames = new Map()
   const kinds = { ours: 0, node: 0, deps: 0, native: 0, bench: 0, other: 0, idle: 0 }
   for (const [id, t] of self) {
-    const { functionName, url, lineNumber } = byId.get(id).callFrame
+    const { functionName, url, lineNumber, columnNumber } = byId.get(id).callFrame
     const name = functionName || '(anonymous)'
     if (name === '(idle)' || name === '(program)' || name === '(garbage collector)') {
       kinds[name === '(idle)' ? 'idle' : 'native'] += t
     } else {
       kinds[kindOf(url)] += t
     }
-    const key = `${name}\t${shortUrl(url)}${url ? `:${lineNumber + 1}` : ''}\t${kindOf(url)}`
+    const where = originalPosition(url, lineNumber, columnNumber) ?? `${shortUrl(url)}${url ? `:${lineNumber + 1}` : ''}`
+    const key = `${name}\t${where}\t${kindOf(url)}`
     frames.set(key, (frames.get(key) ?? 0) + t)
   }
   const busy = total - kinds.idle

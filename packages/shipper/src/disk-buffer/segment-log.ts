@@ -19,7 +19,7 @@ import { safeReporter } from './reporter.js'
 import { newSegment, type Segment } from './segment.js'
 import { SegmentLogReports } from './segment-log-reports.js'
 import { findLeftSegments, SegmentRecovery } from './segment-recovery.js'
-import type { SegmentLog, SegmentLogOptions, SegmentLogReport, SpoolEntry } from './types.js'
+import type { RecoveredEntry, SegmentLog, SegmentLogOptions, SegmentLogReport, SpoolEntry } from './types.js'
 
 /** Fluentd's file buffer uses 8 MB chunks (`chunk_limit_size` for most outputs); so do we. */
 const DEFAULT_SEGMENT_MAX_BYTES = 8 * 1024 * 1024
