@@ -153,9 +153,11 @@ async function runScenario(label, target, n, statsUrl, profileTo, shipperModule,
   const { default: pinoElastic } = await import('pino-elasticsearch')
   const gc = profileTo ? await watchGc() : undefined
   const stopProfile = profileTo ? await startProfile(join(profileTo, `${label}-${statsUrl === 'server' ? 'server' : 'sink'}.cpuprofile`)) : undefined
+  const faults0 = process.resourceUsage().minorPageFault
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   let error
+  let phases
   try {
     if (scenario === 'raw-http') {
       const pool = new Pool(target, { connections: 5 })
@@ -177,9 +179,13 @@ async function runScenario(label, target, n, statsUrl, profileTo, shipperModule,
         // A logger hands lines over in bursts; yield like a busy service would.
         if (i % 1000 === 999) await new Promise((r) => setImmediate(r))
       }
+      const written = performance.now()
       await shipper.flush()
+      const flushed = performance.now()
       const st = shipper.stats()
       await shipper.close()
+      // Where the wall time goes: handing the lines over, waiting for delivery, closing (final fsync).
+      phases = { writeS: (written - t0) / 1000, flushS: (flushed - written) / 1000, closeS: (performance.now() - flushed) / 1000 }
       if (bufferDir) rmSync(bufferDir, { recursive: true, force: true })
       if (st.delivered !== n) throw new Error(`delivered ${st.delivered} of ${n}`)
     } else if (scenario === 'helpers.bulk') {
@@ -239,9 +245,12 @@ async function runScenario(label, target, n, statsUrl, profileTo, shipperModule,
     cpuPer100k: cpuSeconds / (n / 100_000),
     // Kernel time (writes, fsync, sockets; libuv's threads included) apart from JavaScript's.
     systemCpuPer100k: cpu.system / 1e6 / (n / 100_000),
+    // First touches of fresh memory (new buffers, heap growth): each is kernel time.
+    minorPageFaults: process.resourceUsage().minorPageFault - faults0,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     wall,
     ...(gcMs ? { gcMs } : {}),
+    ...(phases ? { phases } : {}),
   }
 }
 
