@@ -71,10 +71,29 @@ function fastPathOf(line: string, end: number, { level: LEVEL_PREFIX, time: TIME
   if (levelEnd < 0 || levelEnd > 40 || line.charCodeAt(levelEnd - 1) === 92 /* \ */) return undefined
   if (!line.startsWith(TIME_KEY, levelEnd + 1)) return undefined
   const timeStart = levelEnd + 1 + TIME_KEY.length
+  // The logger writes `time` as digits with at most one dot (epoch seconds, millisecond fraction): those
+  // are read while scanning, as an integer and a power of ten. Both are exact below 2^53 (at most 15
+  // digits), and IEEE division rounds correctly, so the quotient is the double `Number(text)` returns.
+  // Any other number text (exponent, sign, more digits) is left to `Number`.
   let timeEnd = timeStart
-  while (timeEnd < line.length && isNumberChar(line.charCodeAt(timeEnd))) timeEnd++
+  let mantissa = 0
+  let scale = 1
+  let digits = 0
+  let dot = false
+  let plain = true
+  while (timeEnd < line.length) {
+    const c = line.charCodeAt(timeEnd)
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48)
+      digits++
+      if (dot) scale *= 10
+    } else if (c === 46 /* . */ && !dot) dot = true
+    else if (isNumberChar(c)) plain = false
+    else break
+    timeEnd++
+  }
   if (timeEnd === timeStart || line.charCodeAt(timeEnd) !== 44 /* , */) return undefined
-  const timeSeconds = Number(line.slice(timeStart, timeEnd))
+  const timeSeconds = plain && digits > 0 && digits <= 15 ? mantissa / scale : Number(line.slice(timeStart, timeEnd))
   if (!validTime(timeSeconds)) return undefined
   // `"@timestamp":"<iso>"` follows; ISO strings contain no quotes or escapes.
   if (!line.startsWith(STAMP_KEY, timeEnd)) return undefined

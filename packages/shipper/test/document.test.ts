@@ -92,6 +92,9 @@ describe('parseLine: fast path against the full parse (property)', () => {
   const levelValue = fc.oneof(fc.constantFrom('info', 'warn', 'error', 'debug'), fc.string({ maxLength: 45 }))
   const timeText = fc.oneof(
     fc.integer({ min: 0, max: 253402300799 }).map(String),
+    // As the logger writes it (milliseconds), and every other count of fraction digits up to 17.
+    fc.tuple(fc.integer({ min: 0, max: 253402300799 }), fc.stringMatching(/^[0-9]{1,17}$/)).map(([s, f]) => `${s}.${f}`),
+    fc.stringMatching(/^[0-9]{0,16}\.?[0-9]{0,16}$/),
     fc.double({ min: 0, max: 253402300799, noNaN: true }).map(String),
     fc.constantFrom('1764158532.123', '-0', '1e9', '2.5E3', '1e15', '-1', '1.', '.5', '+1', '01', '1e', '"1"', 'null'),
   )
