@@ -102,6 +102,26 @@ export class Arena {
    * `maxBytes` (nothing is kept then). The document is written from the original line's two parts.
    */
   append(action: string, doc: ParsedLine, maxBytes: number): { buf: Buffer; start: number; docStart: number; end: number } | undefined {
+    const { source, headEnd, tailStart, end: lineEnd } = doc
+    // Measured (bench/shipper): a `Buffer#write` costs about the same for 5 characters as for 300, so
+    // the fast path's line (an ASCII head; the cut `,"time":<number>` is ASCII by construction) is
+    // written whole in one call and the gap closed with one `copyWithin` (a memmove in V8), instead of
+    // slicing it and writing head and tail apart. Needs room for the whole line: else the general path.
+    if (headEnd > 0 && this.size - this.offset >= (action.length + source.length + 1) * 3 && isAscii(source, headEnd)) {
+      const buf = this.buf
+      const start = this.offset
+      const docStart = start + buf.write(action, start, 'latin1')
+      const gapStart = docStart + headEnd
+      const gap = tailStart - headEnd
+      // What follows `lineEnd` in the source is the line's own \r/\n: one byte each.
+      const written = docStart + buf.write(source, docStart, 'utf8') - (source.length - lineEnd)
+      buf.copyWithin(gapStart, gapStart + gap, written)
+      const end = written - gap
+      buf[end] = 10
+      if (end + 1 - start > maxBytes) return undefined
+      this.offset = end + 1
+      return { buf, start, docStart, end: end + 1 }
+    }
     const head = doc.headEnd > 0 ? doc.source.slice(0, doc.headEnd) : ''
     const tail = doc.tailStart === 0 && doc.end === doc.source.length ? doc.source : doc.source.slice(doc.tailStart, doc.end)
     // UTF-8 needs at most 3 bytes per UTF-16 unit: only measure exactly when that could overflow.
@@ -137,4 +157,10 @@ export class Arena {
     this.buf = Buffer.allocUnsafe(size)
     this.offset = 0
   }
+}
+
+/** Whether `text[0, length)` is ASCII (so its UTF-8 byte length equals `length`). */
+function isAscii(text: string, length: number): boolean {
+  for (let i = 0; i < length; i++) if (text.charCodeAt(i) > 127) return false
+  return true
 }
