@@ -44,7 +44,8 @@ describe('shipper + durable buffer', () => {
     const dir = tempDir()
     const es = await sink()
     es.script = () => ({ kind: 'status', status: 503 })
-    const first = createShipper({ ...FAST, node: es.url, bufferDir: dir, shutdownTimeoutMs: 200 })
+    // The deadline leaves a loaded machine time to open the directory and append before close() gives up.
+    const first = createShipper({ ...FAST, node: es.url, bufferDir: dir, shutdownTimeoutMs: 1000 })
     for (let i = 0; i < 500; i++) first.write(logLine(i))
     const closed = await first.close()
     expect(closed.undelivered).toBe(500)
