@@ -14,6 +14,27 @@ const FLUSH_AT_CHARS = 64 * 1024
  * access line's cost. It bounds what a SIGKILL can lose to the lines of the last 10 ms.
  */
 const MIN_FLUSH_INTERVAL_MS = 10
+/**
+ * Bytes of the one encoding buffer every sink reuses (twice FLUSH_AT_CHARS: a batch of ASCII lines that
+ * reached the flush size plus one more line fits). `Buffer.from` of each batch allocated a new buffer every
+ * flush, 9-23% of the logger's CPU samples in bench/logger; `encodeInto` a reused one writes the same
+ * bytes in about a fifth of the time. A batch that does not fit is copied with `Buffer.from` as before, so
+ * a batch is still one `write(2)` (O_APPEND keeps it whole beside another writer). Shared by all sinks:
+ * a flush never yields between encoding and writing, so no two flushes use it at once.
+ */
+const SCRATCH_BYTES = 2 * FLUSH_AT_CHARS
+let scratch: Uint8Array | undefined
+const utf8 = new TextEncoder()
+
+/**
+ * The UTF-8 bytes of `text`: a view of the shared scratch buffer, valid until the next call, or a new
+ * buffer when `text` does not fit in it. Lone surrogates become U+FFFD in both, as with `Buffer.from`.
+ */
+function encode(text: string): Uint8Array {
+  scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES)
+  const { read, written } = utf8.encodeInto(text, scratch)
+  return read === text.length ? scratch.subarray(0, written) : Buffer.from(text)
+}
 
 // One `exit` listener for every open file, so a line logged just before exit is never left in memory,
 // whether or not the logger's exit handlers are installed.
@@ -142,7 +163,7 @@ export class FileSink {
    */
   flushSync(): void {
     if (this.#buffer === '') return
-    const data = Buffer.from(this.#buffer)
+    const data = encode(this.#buffer)
     const lines = this.#bufferedLines
     this.#buffer = ''
     this.#bufferedLines = 0
