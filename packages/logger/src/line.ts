@@ -2,7 +2,8 @@ import pino from 'pino'
 import { MARKERS } from './markers.js'
 import { PROBE_OVER, PROBE_PLAIN, PROBE_WALK, probeValue } from './probe.js'
 import { bindingsOf, type BindingsInfo } from './bindings.js'
-import { exceedsDepth, fixLine, objectText, stringifyValue, stringText } from './line-safety.js'
+import { fieldText } from './error-text.js'
+import { exceedsDepth, fixLine, stringifyValue, stringText } from './line-safety.js'
 import { redactionCannotChange } from './redaction-skip.js'
 import { isError, normalize, serializeError, unserializable, type WalkLimits } from './value-walk.js'
 
@@ -96,7 +97,7 @@ function stringifyField(value: unknown, stringifier: Stringifier | undefined, li
         return fixLine(stringifyValue(JSON.parse(text), limits) ?? 'null')
       }
       if (probe === PROBE_WALK) return fixLine(JSON.stringify(normalize(value, limits)))
-      return objectText(value, limits, probe === PROBE_PLAIN)
+      return fieldText(value, limits, probe === PROBE_PLAIN)
     }
   }
 }

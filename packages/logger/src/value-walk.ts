@@ -3,6 +3,7 @@
  * marker for whatever `JSON.stringify` would throw on or the limits cut, and writes Errors as objects
  * (`serializeError`; the two recurse into each other, so they share this file). Never throws.
  */
+import { noteSerializedError } from './error-text.js'
 import { MARKERS } from './markers.js'
 
 /** Bounds applied when a value has to be walked (the slow path). */
@@ -225,6 +226,8 @@ export function serializeError(
   } finally {
     ancestors.pop()
   }
+  // A top-level error (not a cause or a field of something else): its text may be reused (error-text.ts).
+  if (ancestors.length === 0) noteSerializedError(err, out)
   return out
 }
 

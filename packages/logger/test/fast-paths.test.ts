@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { createLogger, type Logger, type LoggerOptions } from '../src/index.js'
 import { fixLine, stringText } from '../src/line-safety.js'
 import { redactionCannotChange } from '../src/redaction-skip.js'
-import { normalize } from '../src/value-walk.js'
+import { normalize, serializeError } from '../src/value-walk.js'
 
 /** mulberry32: a small seeded generator, so every run sees the same inputs. */
 function random(seed: number): () => number {
@@ -212,5 +212,59 @@ describe('redaction shortcut: skipped only when pino\'s redaction would give the
     const line = lines.pop() as string
     expect(line).not.toContain('s3cret')
     expect(JSON.parse(line).req.headers.authorization).toBe('[Redacted]')
+  })
+})
+
+/** One random change to an error that is logged again: each one changes what its `err` field must say. */
+function mutateError(rnd: () => number, err: Error & Record<string, unknown>, extra: Error & Record<string, unknown>): void {
+  const nested = err.details as Record<string, unknown> | undefined
+  pick(rnd, [
+    () => {}, () => {}, () => {}, // unchanged: the reused text must still be right
+    () => { err.message = randomString(rnd, pick(rnd, [3, 30]), 0.8) },
+    () => { err.stack = randomString(rnd, pick(rnd, [20, 400]), 0.9) },
+    () => { err.code = pick(rnd, ['E_A', 'E_B', 7, undefined]) },
+    () => { err.cause = pick(rnd, [undefined, extra, 'text cause', { why: randomString(rnd, 5, 0.5) }]) },
+    () => { extra.message = randomString(rnd, 8, 0.7) }, // the cause changes in place
+    () => { err.details = randomValue(rnd, 3) },
+    () => { if (nested !== undefined && typeof nested === 'object' && nested !== null) nested.k = randomValue(rnd, 2) }, // in place
+    () => { delete err.details },
+    () => { err[pick(rnd, ['a', 'b', 'é'])] = pick(rnd, [1, 'x', null, Number.NaN, -0, 0]) },
+    () => { // the same value under another name
+      const value = err.a ?? err.b ?? 1
+      delete err.a
+      delete err.b
+      err[pick(rnd, ['a', 'b'])] = value
+    },
+  ])()
+}
+
+describe('error text reuse: an Error logged again is written as it is now', () => {
+  it('each line\'s err field is the JSON of the error serialised at that call, whatever changed in between', () => {
+    const limits = { maxDepth: 10, maxItems: Infinity, maxKeys: Infinity, maxStringChars: Infinity }
+    const { logger, lines } = lineLogger()
+    const rnd = random(78)
+    const errors = Array.from({ length: 6 }, (_, i) => Object.assign(new Error(`failure ${i}`), { code: 'E_X' }) as Error & Record<string, unknown>)
+    const extra = new Error('the cause') as Error & Record<string, unknown>
+    // Lines written unchanged after the same error's previous line: where the reuse applies.
+    let unchanged = 0
+    const previous = new Map<Error, string>()
+    for (let i = 0; i < 4000; i++) {
+      // More errors than the cache keeps, so some fall out of it and come back.
+      const err = pick(rnd, errors)
+      if (rnd() < 0.6) mutateError(rnd, err, extra)
+      logger.error(err, 'm')
+      const line = lines.pop() as string
+      const written = line.slice(line.indexOf(',"err":') + 7, -2)
+      const expected = referenceFixLine(JSON.stringify(serializeError(err, limits)))
+      if (previous.get(err) === written) unchanged++
+      previous.set(err, written)
+      expect(written).toBe(expected)
+      // Under another key too (serialised by the line builder rather than the err serializer).
+      logger.info({ failure: err }, 'm')
+      const other = lines.pop() as string
+      expect(other.slice(other.indexOf(',"failure":') + 11, -2)).toBe(expected)
+    }
+    expect(unchanged).toBeGreaterThan(500)
+    expect(unchanged).toBeLessThan(3500)
   })
 })
