@@ -243,7 +243,7 @@ describe('error text reuse: an Error logged again is written as it is now', () =
     const limits = { maxDepth: 10, maxItems: Infinity, maxKeys: Infinity, maxStringChars: Infinity }
     const { logger, lines } = lineLogger()
     const rnd = random(78)
-    const errors = Array.from({ length: 6 }, (_, i) => Object.assign(new Error(`failure ${i}`), { code: 'E_X' }) as Error & Record<string, unknown>)
+    const errors = Array.from({ length: 6 }, (_, i) => Object.assign(new Error(`failure ${i}`) as Error & Record<string, unknown>, { code: 'E_X' }))
     const extra = new Error('the cause') as Error & Record<string, unknown>
     // Lines written unchanged after the same error's previous line: where the reuse applies.
     let unchanged = 0
