@@ -31,7 +31,9 @@ const slots: (Slot | undefined)[] = new Array(SLOTS).fill(undefined)
 let next = 0
 
 // The last top-level serializeError call: its Error and the fresh object it returned. Only that object is
-// known to be private plain data that nothing else holds (and so cannot change after it was compared).
+// known to be private plain data that nothing else holds (and so cannot change after it was compared). Both
+// are dropped when the text is made; a tree that never reaches it (a field over the line cap) is held until
+// the next error is serialised: one error at most.
 let lastError: Error | undefined
 let lastTree: unknown
 
