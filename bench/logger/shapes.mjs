@@ -37,3 +37,17 @@ export const shapes = {
   'escaped text': (l) => l.info({ note: escaped }, escaped),
   'child bindings': (l) => childOf(l).info({ order: 'o-123' }, 'order accepted'),
 }
+
+// Eight distinct Errors logged in turn: the logger reuses the text of an Error logged again unchanged
+// (error-text.ts), which the one-Error shape above always hits; this row shows the cost when it never does.
+// Printed after the geometric mean, outside it (the issue's seven shapes are the measure).
+const failures = Array.from({ length: 8 }, (_, i) => {
+  const err = new Error(`payment gateway refused charge ${i}`, { cause: new Error(`connect ECONNREFUSED 10.0.0.${i}:443`) })
+  err.code = 'E_GATEWAY'
+  return err
+})
+let nextFailure = 0
+
+export const extraShapes = {
+  'eight distinct errors in turn': (l) => l.error(failures[nextFailure++ & 7], 'payment failed'),
+}
