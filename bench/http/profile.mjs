@@ -6,7 +6,7 @@
 // loaded machine; absolute figures do not, so only percentages are printed.
 //
 //   node bench/http/profile.mjs [--duration 5] [--top 25] [--keep dir] variant [variant...]
-//   node bench/http/profile.mjs --summarise file.cpuprofile [--top 25]
+//   node bench/http/profile.mjs --summarise file.cpuprofile [--requests n] [--top 25]
 import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,6 +22,7 @@ const { values, positionals } = parseArgs({
     top: { type: 'string', default: '25' },
     keep: { type: 'string' },
     summarise: { type: 'string' },
+    requests: { type: 'string' },
   },
 })
 const top = Number(values.top)
@@ -49,11 +50,16 @@ function fileOf(url) {
   return url.startsWith('node:') ? url : url.slice(url.lastIndexOf('/') + 1)
 }
 
-/** Self time per function + file, and per owner, as fractions of all samples (the idle loop excluded). */
-export function summarise(profile) {
+/**
+ * Self time per function + file, and per owner, as a share of all non-idle time and, when the number of
+ * requests served is known, in µs per request (the whole profile, startup and warm-up included, divided by
+ * every request served: comparable between variants of one run, not an exact cost).
+ */
+export function summarise(profile, requests) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const counts = new Map()
-  for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1)
+  // Each sample stands for the time until the next one (timeDeltas[i + 1]).
+  profile.samples.forEach((id, i) => counts.set(id, (counts.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0)))
   const frames = new Map()
   const owners = new Map()
   let total = 0
@@ -68,19 +74,22 @@ export function summarise(profile) {
     owners.set(owner, (owners.get(owner) ?? 0) + n)
   }
   const pct = (n) => ((100 * n) / total).toFixed(1)
-  const lines = ['| self % | function | file | owner |', '| ---: | --- | --- | --- |']
+  const us = (n) => (requests === undefined ? '' : ` | ${(n / requests).toFixed(2)}`)
+  const usHead = requests === undefined ? '' : ' | µs/req'
+  const usRule = requests === undefined ? '' : ' | ---:'
+  const lines = [`| self %${usHead} | function | file | owner |`, `| ---:${usRule} | --- | --- | --- |`]
   for (const [key, n] of [...frames].sort((a, b) => b[1] - a[1]).slice(0, top)) {
     const [name, file, owner] = key.split('\t')
-    lines.push(`| ${pct(n)} | ${name} | ${file} | ${owner} |`)
+    lines.push(`| ${pct(n)}${us(n)} | ${name} | ${file} | ${owner} |`)
   }
   const ours = [...frames].filter(([key]) => key.endsWith('\tours')).sort((a, b) => b[1] - a[1]).slice(0, 12)
-  lines.push('', '| ours: self % | function | file |', '| ---: | --- | --- |')
+  lines.push('', `| ours: self %${usHead} | function | file |`, `| ---:${usRule} | --- | --- |`)
   for (const [key, n] of ours) {
     const [name, file] = key.split('\t')
-    lines.push(`| ${pct(n)} | ${name} | ${file} |`)
+    lines.push(`| ${pct(n)}${us(n)} | ${name} | ${file} |`)
   }
-  lines.push('', '| owner | self % |', '| --- | ---: |')
-  for (const [owner, n] of [...owners].sort((a, b) => b[1] - a[1]).slice(0, 12)) lines.push(`| ${owner} | ${pct(n)} |`)
+  lines.push('', `| owner | self %${usHead} |`, `| --- | ---:${usRule} |`)
+  for (const [owner, n] of [...owners].sort((a, b) => b[1] - a[1]).slice(0, 12)) lines.push(`| ${owner} | ${pct(n)}${us(n)} |`)
   return lines.join('\n')
 }
 
@@ -93,23 +102,23 @@ async function profileVariant(variant, dir) {
   })
   const port = await new Promise((resolve) => child.once('message', (m) => resolve(m.port)))
   const url = `http://127.0.0.1:${port}/`
-  await autocannon({ url, connections: Number(values.connections), duration: 1, headers })
+  const warm = await autocannon({ url, connections: Number(values.connections), duration: 1, headers })
   const result = await autocannon({ url, connections: Number(values.connections), duration: Number(values.duration), headers })
   child.send('stop')
   await new Promise((r) => child.once('exit', r))
   const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'))
-  return { file: join(profDir, file), rps: result.requests.average }
+  return { file: join(profDir, file), rps: result.requests.average, requests: warm.requests.total + result.requests.total }
 }
 
 if (values.summarise !== undefined) {
-  console.log(summarise(JSON.parse(readFileSync(values.summarise, 'utf8'))))
+  console.log(summarise(JSON.parse(readFileSync(values.summarise, 'utf8')), values.requests === undefined ? undefined : Number(values.requests)))
 } else {
   const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'tracewire-profile-http-'))
   try {
     for (const variant of positionals) {
-      const { file, rps } = await profileVariant(variant, dir)
+      const { file, rps, requests } = await profileVariant(variant, dir)
       console.log(`\n### ${variant} (node ${process.version}, ${values.duration}s, ${rps.toFixed(0)} req/s under the profiler)\n`)
-      console.log(summarise(JSON.parse(readFileSync(file, 'utf8'))))
+      console.log(summarise(JSON.parse(readFileSync(file, 'utf8')), requests))
     }
   } finally {
     if (values.keep === undefined) rmSync(dir, { recursive: true, force: true })

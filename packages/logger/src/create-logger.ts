@@ -15,6 +15,7 @@ import { fixLine } from './line-safety.js'
 import { serializeError, unserializable, type WalkLimits } from './value-walk.js'
 import { timeFragment } from './timestamp.js'
 import { createTraceFragment } from './trace-fields.js'
+import { LOG_FOR_SPAN_CONTEXT, logForSpanContext } from './span-context-line.js'
 import type { Logger, LoggerOptions } from './types.js'
 
 function field(name: string, value: unknown): string {
@@ -103,6 +104,8 @@ export function createLogger(options: LoggerOptions): Logger {
   // Tells middleware (`@tracewire/tracing`) that lines already carry the active span's ids, so it must not
   // bind them again; pino children inherit it through their prototype. A registry symbol, so no import.
   ;(logger as unknown as Record<symbol, unknown>)[Symbol.for('tracewire.writesTraceFields')] = true
+  // And lets it hand over the request's span for the access line instead of entering its context.
+  ;(logger as unknown as Record<symbol, unknown>)[LOG_FOR_SPAN_CONTEXT] = logForSpanContext
 
   const removeExitHandlers = opts.handleExit ? installExitHandlers(logger, destination, opts.shutdownTimeoutMs) : () => {}
   let closing: Promise<void> | undefined

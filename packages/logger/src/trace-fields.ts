@@ -1,5 +1,6 @@
 import { context, trace, TraceFlags, type SpanContext } from '@opentelemetry/api'
 import { fixLine } from './line-safety.js'
+import { namedSpanContext } from './span-context-line.js'
 
 /** Names of the trace fields as written on the line; `false` omits that field. */
 export interface TraceFieldNames {
@@ -20,6 +21,7 @@ const INVALID_SPAN_ID = '0000000000000000'
  * The context is read through `@opentelemetry/api` only, so it works with any SDK registered globally.
  * An SDK span returns the same SpanContext object on every call, so the validity check and the serialised
  * text are computed once per span (last-span fast check, then a WeakMap) instead of on every log call.
+ * A span context named by the call (`logForSpanContext`) is used instead of the active one.
  */
 export function createTraceFragment(names: TraceFieldNames): () => string {
   const keyTraceId = fixLine(`,${JSON.stringify(names.traceId)}:"`)
@@ -43,6 +45,16 @@ export function createTraceFragment(names: TraceFieldNames): () => string {
   }
 
   return function traceFragment(): string {
+    const named = namedSpanContext()
+    if (named !== undefined) {
+      // Named by the caller (one line per request, the access line): built without the WeakMap, whose
+      // per-span entry would cost more than the build it saves.
+      if (named !== lastContext) {
+        lastText = build(named)
+        lastContext = named
+      }
+      return lastText
+    }
     const sc = trace.getSpanContext(context.active())
     if (sc === undefined) return ''
     if (sc === lastContext) return lastText

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { context, type Context } from '@opentelemetry/api'
+import { context, trace, type Context, type SpanContext } from '@opentelemetry/api'
 import { applyAccessHooks, type AccessHooks } from './access-hooks.js'
 import { requestErrorOf } from './request-errors.js'
 import type { AccessLogFields, AccessLogLevel, LoggerLike, TraceContext } from './types.js'
@@ -27,6 +27,16 @@ export function traceBindings(tc: TraceContext): Record<string, string> {
   // whatever other flags (W3C level 2's random bit) the traceparent carries.
   return { trace_id: tc.traceId, span_id: tc.spanId, trace_flags: tc.traceFlags & 1 ? '01' : '00' }
 }
+
+/**
+ * `@tracewire/logger` puts a method under this registry symbol that writes a line for a given span context
+ * (no import: the packages stay independent). Through it the access line carries the request's ids without
+ * entering the request's context around the call: on Node 20 an AsyncLocalStorage switch, on Node 24 a new
+ * context frame, per request (bench/http/README.md). Other loggers read the active span (a pino mixin), so
+ * they still get the line inside the context.
+ */
+const LOG_FOR_SPAN_CONTEXT = Symbol.for('tracewire.logForSpanContext')
+type LogForSpanContext = (this: LoggerLike, spanContext: SpanContext, level: string, obj: object, msg: string) => void
 
 /** What the framework adapter knows once the response is over. */
 export interface FinishedRequest {
@@ -60,8 +70,9 @@ export interface HookedRequest<Req, Res> {
 
 /**
  * Writes one access line when the response ends: on `close`, which node emits after `finish` for a complete
- * response and alone when the client went away first (then `aborted: true`). The line is written inside the
- * request's context so a logger that reads the active span (pino mixin) sees its ids.
+ * response and alone when the client went away first (then `aborted: true`). The line carries the request's
+ * span: handed to `@tracewire/logger` explicitly, or for other loggers written inside the request's context so
+ * one that reads the active span (pino mixin) sees its ids.
  */
 export function logOnClose<Req, Res>(
   res: RawResponse,
@@ -96,8 +107,15 @@ export function logOnClose<Req, Res>(
       let level: AccessLogLevel = accessLevel(status, aborted)
       if (hooked !== undefined) level = withHooks(hooked, res, log, level, fields as Record<string, unknown>)
       if (level === 'silent') return
+      const message = aborted ? 'request aborted' : 'request completed'
+      const logFor = (log as unknown as Record<symbol, LogForSpanContext | undefined>)[LOG_FOR_SPAN_CONTEXT]
+      const spanContext = typeof logFor === 'function' ? trace.getSpanContext(ctx) : undefined
+      if (logFor !== undefined && spanContext !== undefined) {
+        logFor.call(log, spanContext, level, fields, message)
+        return
+      }
       const write = (log as unknown as Record<string, ((obj: object, msg: string) => void) | undefined>)[level]
-      context.with(ctx, () => write?.call(log, fields, aborted ? 'request aborted' : 'request completed'))
+      context.with(ctx, () => write?.call(log, fields, message))
     } catch {
       // Telemetry never throws into the application (a throwing custom logger included).
     }

@@ -16,6 +16,18 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
 }
 
+/**
+ * The client address as Express's `req.ip` gives it. With `trust proxy` off (Express's default) `req.ip` is
+ * the socket's address, but the getter still parses `X-Forwarded-For` through proxy-addr to find that out
+ * (about 1 µs a request in the profile); read the socket directly then.
+ */
+function clientIpOf(req: ExpressLikeRequest): string | undefined {
+  // The app handling the request, from Express's request prototype; `get(name)` reads a setting.
+  const app = (req as { app?: { get?: (setting: string) => unknown } }).app
+  if (typeof app?.get === 'function' && app.get('trust proxy') === false) return req.socket.remoteAddress
+  return req.ip ?? req.socket.remoteAddress
+}
+
 function routeOf(req: ExpressLikeRequest): string | undefined {
   const path = req.route?.path
   return typeof path === 'string' ? (req.baseUrl ?? '') + path : undefined
@@ -62,7 +74,7 @@ export function expressMiddleware(options: MiddlewareOptions<ExpressLikeRequest,
             method: req.method,
             route: routeOf(req),
             url: req.originalUrl ?? req.url,
-            clientIp: req.ip ?? req.socket.remoteAddress,
+            clientIp: clientIpOf(req),
             userAgent: req.headers['user-agent'],
           }), hookRun)
         }

@@ -11,7 +11,7 @@ import { createLogger } from '@tracewire/logger'
 import { expressMiddleware, fastifyPlugin } from '../src/index.js'
 import { requestLoggingOff } from '../src/fastify-entry.js'
 import type { ExpressLikeRequest } from '../src/index.js'
-import { PARENT, TRACE, TRACEPARENT, keyCount, until } from './helpers.js'
+import { PARENT, TRACE, TRACEPARENT, abortedRequest, keyCount, until } from './helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tracewire-tracing-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -75,5 +75,57 @@ describe('@tracewire/logger as the middleware logger', () => {
       expect(l).not.toContain('fields_clash')
       expect(JSON.parse(l)).toMatchObject({ trace_id: TRACE, service: 'orders' })
     }
+  })
+
+  // The access line is handed to @tracewire/logger with the request's span (no context entered around the
+  // call): the ids must be the request's, for completed and aborted requests, in both frameworks.
+  it('express: the access line carries the request\'s own span id (as sent in traceparent), completed or aborted', async () => {
+    const file = join(dir, 'express-span.log')
+    const logger = createLogger({ service: 'orders', stdout: false, file, handleExit: false })
+    const app = express()
+    app.use(expressMiddleware({ logger }))
+    app.get('/ok', (_req, res) => {
+      res.send('ok')
+    })
+    app.get('/hang', () => {
+      // never answers: the client aborts
+    })
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const res = await fetch(`${base}/ok`, { headers: { traceparent: TRACEPARENT } })
+    await res.text()
+    await abortedRequest(`${base}/hang`, 50)
+    await until(() => fileLines(file).length >= 2 || (void logger.flush(), false), 5000)
+    server.close()
+    await logger.close()
+    const lines = fileLines(file).map((l) => JSON.parse(l) as Record<string, unknown>)
+    const sentSpanId = res.headers.get('traceparent')?.split('-')[2]
+    expect(lines[0]).toMatchObject({ message: 'request completed', trace_id: TRACE, span_id: sentSpanId, parent_span_id: PARENT, trace_flags: '01' })
+    expect(lines[1]).toMatchObject({ message: 'request aborted', level: 'warn', aborted: true, path: '/hang' })
+    expect(lines[1]?.trace_id).toMatch(/^[0-9a-f]{32}$/)
+    expect(lines[1]?.span_id).toMatch(/^[0-9a-f]{16}$/)
+  })
+
+  it('fastify: with the `logger` option, the access line carries the request\'s own span id, completed or aborted', async () => {
+    const file = join(dir, 'fastify-span.log')
+    const logger = createLogger({ service: 'orders', stdout: false, file, handleExit: false })
+    const app = fastify()
+    await app.register(fastifyPlugin, { logger })
+    app.get('/ok', async () => 'ok')
+    app.get('/hang', () => new Promise(() => {}))
+    const url = await app.listen({ port: 0, host: '127.0.0.1' })
+    const res = await fetch(`${url}/ok`, { headers: { traceparent: TRACEPARENT } })
+    await res.text()
+    await abortedRequest(`${url}/hang`, 50)
+    await until(() => fileLines(file).length >= 2 || (void logger.flush(), false), 5000)
+    await app.close()
+    await logger.close()
+    const lines = fileLines(file).map((l) => JSON.parse(l) as Record<string, unknown>)
+    const sentSpanId = res.headers.get('traceparent')?.split('-')[2]
+    expect(lines[0]).toMatchObject({ message: 'request completed', trace_id: TRACE, span_id: sentSpanId, parent_span_id: PARENT, trace_flags: '01' })
+    expect(lines[1]).toMatchObject({ message: 'request aborted', level: 'warn', aborted: true, path: '/hang' })
+    expect(lines[1]?.trace_id).toMatch(/^[0-9a-f]{32}$/)
+    expect(lines[1]?.span_id).toMatch(/^[0-9a-f]{16}$/)
   })
 })
