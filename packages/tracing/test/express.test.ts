@@ -242,6 +242,35 @@ describe('expressMiddleware with a logger that does not read the span (plain pin
   })
 })
 
+describe.each([
+  ['express 4', express4 as unknown as ExpressFactory],
+  ['express 5', express5],
+])('%s: client_ip is req.ip', (_name, express) => {
+  // The middleware reads the socket directly when `trust proxy` is off (req.ip would be the same); with it on,
+  // Express's answer from X-Forwarded-For is kept. Both through a mounted sub-app, whose setting is inherited.
+  it.each([
+    ['off (default): the socket address, X-Forwarded-For ignored', undefined, '127.0.0.1'],
+    ['on: the X-Forwarded-For client', true, '203.0.113.7'],
+    ['a hop count: the X-Forwarded-For client', 1, '203.0.113.7'],
+  ] as const)('trust proxy %s', async (_case, trust, expected) => {
+    const { logger, lines } = memoryLogger({ mixin: true })
+    const app = express()
+    if (trust !== undefined) app.set('trust proxy', trust)
+    app.use(expressMiddleware({ logger }))
+    const sub = express()
+    sub.get('/ip', (req, res) => void res.json({ ip: req.ip }))
+    app.use('/sub', sub)
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/sub/ip`, { headers: { 'x-forwarded-for': '203.0.113.7' } })
+    const body = (await res.json()) as { ip: string }
+    await until(() => lines.some((l) => l.msg === 'request completed'))
+    server.close()
+    expect(body.ip).toBe(expected)
+    expect(lines.find((l) => l.msg === 'request completed')).toMatchObject({ client_ip: expected })
+  })
+})
+
 describe('expressMiddleware options', () => {
   it('rejects invalid options with a stable code', () => {
     expect(() => expressMiddleware({ skipPaths: '/x' as unknown as string[] })).toThrow(expect.objectContaining({ code: 'TW_TRACING_INVALID_OPTION' }))
