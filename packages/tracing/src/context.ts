@@ -108,13 +108,15 @@ export function startTraceContext(parent?: IncomingTrace | TraceContext, sampled
     return { traceId: newTraceId(), spanId: newSpanId(), traceFlags: (sampled ? SAMPLED : 0) | RANDOM }
   }
   const parentSpanId = 'spanId' in parent ? parent.spanId : parent.parentSpanId
-  return {
+  // Assigned, not spread from temporary objects: this runs once per request (same keys, same order).
+  const tc: { -readonly [K in keyof TraceContext]: TraceContext[K] } = {
     traceId: parent.traceId,
     spanId: newSpanId(),
     traceFlags: parent.traceFlags & (SAMPLED | RANDOM),
-    ...(parentSpanId !== undefined ? { parentSpanId } : {}),
-    ...(parent.traceState !== undefined ? { traceState: parent.traceState } : {}),
   }
+  if (parentSpanId !== undefined) tc.parentSpanId = parentSpanId
+  if (parent.traceState !== undefined) tc.traceState = parent.traceState
+  return tc
 }
 
 /**
