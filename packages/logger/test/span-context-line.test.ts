@@ -3,13 +3,12 @@
 import { context, trace, type SpanContext } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Logger } from '../src/index.js'
 import { captureLines } from './helpers.js'
 
 const NAMED: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }
 const ACTIVE: SpanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0 }
 const LOG_FOR_SPAN_CONTEXT = Symbol.for('tracewire.logForSpanContext')
-type LogFor = (this: Logger, sc: SpanContext, level: string, obj: object, msg: string) => void
+type LogFor = (this: object, sc: SpanContext, level: string, obj: object, msg: string) => void
 
 beforeAll(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
@@ -18,7 +17,7 @@ afterAll(() => {
   context.disable()
 })
 
-function logFor(logger: Logger): LogFor {
+function logFor(logger: object): LogFor {
   const fn = (logger as unknown as Record<symbol, unknown>)[LOG_FOR_SPAN_CONTEXT]
   expect(typeof fn).toBe('function')
   return fn as LogFor
