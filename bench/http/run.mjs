@@ -36,6 +36,7 @@ const VARIANTS = [
   // diagnostics, only with --only: tracewire's trace handling without the access line
   ['express-trace-only', 'express-bare'],
   ['express-tracewire-pino-only', 'express-bare'],
+  ['express-als-only', 'express-bare'],
   ['fastify-trace-only', 'fastify-bare'],
   ['fastify-als-only', 'fastify-bare'],
   ['fastify-tracewire-nooplog-only', 'fastify-bare'],

@@ -50,6 +50,11 @@ async function start() {
       // diagnostic: the trace without any log line
       const { expressMiddleware } = await import('@tracewire/tracing')
       app.use(expressMiddleware())
+    } else if (variant === 'express-als-only') {
+      // diagnostic: the floor any AsyncLocalStorage-based context pays (node 20 async hooks)
+      const { AsyncLocalStorage } = await import('node:async_hooks')
+      const als = new AsyncLocalStorage()
+      app.use((_req, _res, next) => als.run({}, next))
     } else if (variant === 'express-pino-http') {
       const pino = require('pino')
       const pinoHttp = require('pino-http')
