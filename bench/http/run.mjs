@@ -39,6 +39,7 @@ const VARIANTS = [
   ['express-als-only', 'express-bare'],
   ['fastify-trace-only', 'fastify-bare'],
   ['fastify-als-only', 'fastify-bare'],
+  ['fastify-header-only', 'fastify-bare'],
   ['fastify-tracewire-nooplog-only', 'fastify-bare'],
 ].filter(([v]) => (values.only === undefined ? !v.endsWith('-only') : values.only.split(',').some((o) => v.startsWith(o))))
 

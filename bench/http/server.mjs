@@ -85,6 +85,13 @@ async function start() {
     const { fastifyPlugin } = await import('@tracewire/tracing')
     const noop = { info() {}, warn() {}, error() {}, child() { return noop } }
     await app.register(fastifyPlugin, { logger: noop, bindTraceFields: false })
+  } else if (variant === 'fastify-header-only') {
+    // diagnostic: a constant traceparent response header and nothing else (what the header alone costs)
+    app = fastify()
+    app.addHook('onRequest', (_req, reply, next) => {
+      reply.header('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')
+      next()
+    })
   } else if (variant === 'fastify-trace-only') {
     // diagnostic: the trace without any log line
     app = fastify()
