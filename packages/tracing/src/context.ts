@@ -14,8 +14,9 @@ interface TraceExtras {
 /**
  * Kept on the SpanContext object we hand to `trace.wrapSpanContext` (a non-recording span returns that same
  * object), rather than stored as a second context value (one context copy less per request) or in a WeakMap
- * keyed by it (a per-request ephemeron entry, which the profile showed costing GC time). A symbol key: not
- * enumerable by `Object.keys` or `JSON.stringify`, so the span context looks the same to everyone else.
+ * keyed by it (a per-request ephemeron entry, which the profile showed costing GC time). A symbol key on a
+ * non-enumerable property: `Object.keys`, `JSON.stringify`, spreads and deep-equality checks see the span
+ * context exactly as before.
  */
 const EXTRAS = Symbol('tracewire.traceExtras')
 type SpanContextWithExtras = SpanContext & { [EXTRAS]?: TraceExtras }
@@ -83,7 +84,9 @@ export function getTraceContext(): TraceContext | undefined {
 function contextWith(tc: TraceContext, base: Context): Context {
   const sc: SpanContextWithExtras = { traceId: tc.traceId, spanId: tc.spanId, traceFlags: tc.traceFlags, isRemote: false }
   if (tc.parentSpanId !== undefined || tc.traceState !== undefined) {
-    sc[EXTRAS] = { parentSpanId: tc.parentSpanId, traceState: tc.traceState }
+    // Not enumerable: a copy (`{ ...sc, spanId }`, as some libraries derive a child's span context) must
+    // not inherit this span's parent and tracestate.
+    Object.defineProperty(sc, EXTRAS, { value: { parentSpanId: tc.parentSpanId, traceState: tc.traceState } })
   }
   return trace.setSpan(base, trace.wrapSpanContext(sc))
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { context, trace } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
 import {
   extractTraceContext,
@@ -28,6 +29,20 @@ describe('trace context', () => {
     const tc = startTraceContext(incoming)
     expect(tc).toMatchObject({ traceId: TRACE, parentSpanId: PARENT, traceFlags: 1, traceState: [{ key: 'v', value: '1' }] })
     expect(tc.spanId).not.toBe(PARENT)
+  })
+
+  it('the active span context looks like a plain one: four keys, and a copy does not inherit the parent or tracestate', () => {
+    const tc = startTraceContext(extractTraceContext({ traceparent: TRACEPARENT, tracestate: 'v=1' }))
+    withTraceContext(tc, () => {
+      const sc = trace.getSpanContext(context.active())!
+      expect(getTraceContext()).toEqual(tc)
+      expect(Object.keys(sc).sort()).toEqual(['isRemote', 'spanId', 'traceFlags', 'traceId'])
+      expect(sc).toEqual({ traceId: TRACE, spanId: tc.spanId, traceFlags: 1, isRemote: false })
+      // A library deriving another span context by spreading this one gets none of our extras.
+      const copy = { ...sc, spanId: 'aaaaaaaaaaaaaaaa' }
+      const seen = context.with(trace.setSpanContext(context.active(), copy), () => getTraceContext())
+      expect(seen).toEqual({ traceId: TRACE, spanId: 'aaaaaaaaaaaaaaaa', traceFlags: 1 })
+    })
   })
 
   it('withTraceContext runs fn inside, across awaits and timers, and returns its value', async () => {
