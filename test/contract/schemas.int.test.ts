@@ -2,8 +2,9 @@
  * Every schema through every reader (`@tracewire/contract`): a line written by `createLogger` with
  * `schema: 'default'` and with `schema: 'ecs'` is accepted by the shipper (through the logger's
  * `elasticsearch` option), mapped by the index template, found by `tracewire trace`, listed by
- * `tracewire ui` among the recent errors, and found by the Kibana saved searches of
- * `tracewire setup --schema <schema>`, against the real Elasticsearch 7.10.2 and OpenSearch 2.19.
+ * `tracewire ui` among the recent errors, found by the Kibana saved searches of
+ * `tracewire setup --schema <schema>` and posted by the error alert of `tracewire setup`, against the
+ * real Elasticsearch 7.10.2 and OpenSearch 2.19.
  */
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -17,6 +18,8 @@ import { runCli } from '@tracewire/cli'
 import { LINE_SCHEMAS, lineFields, readField, type LineSchema } from '@tracewire/contract'
 import { ensureIndexTemplate } from '@tracewire/shipper'
 import { expect, it } from 'vitest'
+// The monitor is not exported by @tracewire/cli (setup installs it); its source is read as the CLI's tests read it.
+import { ALERT_MESSAGE_TEMPLATE, errorMonitorBody } from '../../packages/cli/src/alerting.js'
 import { describeEngines } from '../support/engines.js'
 import { useIndexPrefix } from '../support/index-prefix.js'
 
@@ -215,5 +218,27 @@ describeEngines('every line schema through every reader', (engine) => {
         for (const doc of docs) for (const column of columns) expect(readField(doc, column), `${schema} ${id} column ${column}`).toBeDefined()
       }
     }
+
+    // The error alert's monitor search, as the alerting plugin runs it (`{{period_end}}` is the run's time),
+    // finds the error line of each schema; its message, rendered by the server's own Mustache engine
+    // (`_render/template`, the engine alerting uses), names each line's service and trace id.
+    const monitor = errorMonitorBody('opendistro', 'dest', `${idx.prefix}*`, 5) as { inputs: Array<{ search: { query: unknown } }> }
+    const search = JSON.stringify(monitor.inputs[0]?.search.query).replaceAll('{{period_end}}', String(Date.now()))
+    const results = await json<{ hits: { total: { value: number }; hits: Array<{ _source: Record<string, unknown> }> } }>(`${engine.url}/${idx.prefix}*/_search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: search,
+    })
+    expect(results.hits.total.value, JSON.stringify(results)).toBe(2)
+    const rendered = await json<{ template_output?: { text: string } }>(`${engine.url}/_render/template`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        source: `{"text":${JSON.stringify(ALERT_MESSAGE_TEMPLATE)}}`,
+        params: { ctx: { monitor: { name: 'tracewire-error-logs' }, periodStart: 'start', periodEnd: 'end', results: [results] } },
+      }),
+    })
+    const bullets = (rendered.template_output?.text ?? JSON.stringify(rendered)).split('\n').map((l) => l.trim()).filter((l) => l.startsWith('•'))
+    expect(bullets.sort()).toEqual(LINE_SCHEMAS.map((schema) => `• svc-${schema}: ${schema} fails (trace_id ${TRACE_ID})`).sort())
   })
 })

@@ -1,9 +1,12 @@
 /**
- * The error-log alert: a query monitor over `fluentd-*` that fires when `level: error` lines were
- * indexed in the last minutes and posts service, message and trace id to a Slack-compatible webhook
- * (Slack destinations and channels POST `{"text": <message>}`).
+ * The error-log alert: a query monitor over `fluentd-*` that fires when error lines were indexed in the
+ * last minutes and posts service, message and trace id to a Slack-compatible webhook (Slack destinations
+ * and channels POST `{"text": <message>}`). It reads the lines of every line schema at once (default
+ * `level`/`service`/`trace_id`, ECS `log.level`/`service.name`/`trace.id`), as `tracewire ui` does: one
+ * index pattern can hold services of both.
  * Idempotent: the destination/channel and the monitor are found by name (or fixed id) and updated.
  */
+import { LINE_SCHEMAS, lineFields } from '@tracewire/contract'
 import { CliError } from './errors.js'
 import { expectOk, requestJson } from './http.js'
 import type { Endpoint } from './endpoint.js'
@@ -41,11 +44,36 @@ export function alertingBase(flavor: AlertingFlavor): string {
   return flavor === 'opendistro' ? '/_opendistro/_alerting' : '/_plugins/_alerting'
 }
 
-/** Mustache template of the Slack message: one bullet per error line (at most the query's `size`). */
+/** A field name of every schema, in {@link LINE_SCHEMAS} order, without repeats. */
+function namesOf(field: 'level' | 'service' | 'message' | 'traceId' | 'spanId' | 'timestamp'): string[] {
+  return [...new Set(LINE_SCHEMAS.map((schema) => lineFields(schema)[field]))]
+}
+
+/**
+ * A script field holding the first of `names` that the hit has a value for. Mustache cannot reach an ECS
+ * key in `_source`: the line writes `"service.name"` as one dotted key, and Mustache reads the dots as a
+ * path. The search itself names the value instead (`fields.<name>.0` in the template). The fields are
+ * keywords (the index template), so they have doc values.
+ */
+function firstOf(names: string[]): Record<string, unknown> {
+  return {
+    script: {
+      lang: 'painless',
+      source: "for (String name : params.names) { if (doc.containsKey(name) && doc[name].size() > 0) { return doc[name].value; } } return '';",
+      params: { names },
+    },
+  }
+}
+
+/**
+ * Mustache template of the Slack message: one bullet per error line (at most the query's `size`). The
+ * service and trace id come from the monitor's script fields (either schema), the message from `_source`
+ * (both schemas call it `message`).
+ */
 export const ALERT_MESSAGE_TEMPLATE = [
   '{{ctx.monitor.name}}: {{ctx.results.0.hits.total.value}} error line(s) between {{ctx.periodStart}} and {{ctx.periodEnd}}',
   '{{#ctx.results.0.hits.hits}}',
-  '• {{_source.service}}: {{_source.message}} (trace_id {{_source.trace_id}})',
+  '• {{fields.service.0}}: {{_source.message}} (trace_id {{fields.trace_id.0}})',
   '{{/ctx.results.0.hits.hits}}',
 ].join('\n')
 
@@ -90,11 +118,12 @@ export function errorMonitorBody(
             size: 10,
             track_total_hits: true,
             sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }],
-            _source: ['@timestamp', 'service', 'level', 'message', 'trace_id', 'span_id'],
+            _source: [...namesOf('timestamp'), ...namesOf('service'), ...namesOf('level'), ...namesOf('message'), ...namesOf('traceId'), ...namesOf('spanId')],
+            script_fields: { service: firstOf(namesOf('service')), trace_id: firstOf(namesOf('traceId')) },
             query: {
               bool: {
                 filter: [
-                  { term: { level: 'error' } },
+                  { bool: { should: namesOf('level').map((name) => ({ term: { [name]: 'error' } })), minimum_should_match: 1 } },
                   {
                     range: {
                       '@timestamp': {

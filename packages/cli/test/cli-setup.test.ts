@@ -379,24 +379,29 @@ describe('tracewire setup --alert-slack-webhook', () => {
 })
 
 describe('the error monitor', () => {
-  it.each(['opendistro', 'opensearch-notifications'] as const)('(%s) searches level:error lines of the last interval + 1 minute', (flavor) => {
+  it.each(['opendistro', 'opensearch-notifications'] as const)('(%s) searches the error lines of either schema in the last interval + 1 minute', (flavor) => {
     const monitor = errorMonitorBody(flavor, 'dest', 'fluentd-*', 5) as {
       schedule: unknown
-      inputs: Array<{ search: { indices: string[]; query: { query: { bool: { filter: unknown[] } }; _source: string[] } } }>
+      inputs: Array<{
+        search: { indices: string[]; query: { query: { bool: { filter: unknown[] } }; _source: string[]; script_fields: Record<string, { script: { params: { names: string[] } } }> } }
+      }>
     }
     expect(monitor.schedule).toEqual({ period: { interval: 5, unit: 'MINUTES' } })
     const search = monitor.inputs[0]?.search
     expect(search?.indices).toEqual(['fluentd-*'])
     expect(search?.query.query.bool.filter).toEqual([
-      { term: { level: 'error' } },
+      { bool: { should: [{ term: { level: 'error' } }, { term: { 'log.level': 'error' } }], minimum_should_match: 1 } },
       { range: { '@timestamp': { gte: '{{period_end}}||-6m', lte: '{{period_end}}', format: 'epoch_millis' } } },
     ])
-    expect(search?.query._source).toEqual(expect.arrayContaining(['service', 'message', 'trace_id']))
+    expect(search?.query._source).toEqual(expect.arrayContaining(['service', 'service.name', 'message', 'trace_id', 'trace.id']))
+    // Mustache cannot read ECS's dotted keys in _source: the search hands service and trace id over as script fields.
+    expect(search?.query.script_fields.service?.script.params.names).toEqual(['service', 'service.name'])
+    expect(search?.query.script_fields.trace_id?.script.params.names).toEqual(['trace_id', 'trace.id'])
   })
 
   it('posts service, message and trace id of each line', () => {
     expect(ALERT_MESSAGE_TEMPLATE).toContain('{{#ctx.results.0.hits.hits}}')
-    for (const field of ['service', 'message', 'trace_id']) expect(ALERT_MESSAGE_TEMPLATE).toContain(`{{_source.${field}}}`)
+    for (const field of ['{{fields.service.0}}', '{{_source.message}}', '{{fields.trace_id.0}}']) expect(ALERT_MESSAGE_TEMPLATE).toContain(field)
   })
 
   it.each([

@@ -204,9 +204,10 @@ describeEngines('the alert message template', (engine) => {
     // _render/template must produce JSON, so the text template goes inside a JSON string, exactly
     // where a Slack destination puts it ({"text": <message>}).
     const source = `{"text":${JSON.stringify(ALERT_MESSAGE_TEMPLATE)}}`
+    // As the monitor's search returns them: service and trace id as script fields (either schema), the message in _source.
     const hits = [
-      { _source: { service: 'payments', message: 'card declined', trace_id: TRACE } },
-      { _source: { service: 'orders', message: 'payment failed: "402"', trace_id: OTHER } },
+      { _source: { service: 'payments', message: 'card declined', trace_id: TRACE }, fields: { service: ['payments'], trace_id: [TRACE] } },
+      { _source: { 'service.name': 'orders', message: 'payment failed: "402"', 'trace.id': OTHER }, fields: { service: ['orders'], trace_id: [OTHER] } },
     ]
     const res = await fetch(`${engine.url}/_render/template`, {
       method: 'POST',
