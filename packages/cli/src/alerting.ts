@@ -49,32 +49,52 @@ function namesOf(field: 'level' | 'service' | 'message' | 'traceId' | 'spanId' |
   return [...new Set(LINE_SCHEMAS.map((schema) => lineFields(schema)[field]))]
 }
 
+/** At most this many traces per schema are listed in one message. */
+const TRACES_PER_MESSAGE = 10
+
 /**
- * A script field holding the first of `names` that the hit has a value for. Mustache cannot reach an ECS
- * key in `_source`: the line writes `"service.name"` as one dotted key, and Mustache reads the dots as a
- * path. The search itself names the value instead (`fields.<name>.0` in the template). The fields are
- * keywords (the index template), so they have doc values.
+ * Per schema, the error lines grouped by trace (`-` for lines without one), newest trace first, each with
+ * its service and newest message. The message reads these buckets rather than the hits: Mustache cannot
+ * reach an ECS key in `_source` (the line writes `"service.name"` as one dotted key, and Mustache reads the
+ * dots as a path), while a bucket's `key` is a plain value. The buckets are keyword terms (the index
+ * template maps both schemas' fields), so this needs no scripting module on the cluster.
  */
-function firstOf(names: string[]): Record<string, unknown> {
-  return {
-    script: {
-      lang: 'painless',
-      source: "for (String name : params.names) { if (doc.containsKey(name) && doc[name].size() > 0) { return doc[name].value; } } return '';",
-      params: { names },
-    },
-  }
+function errorsBySchema(): Record<string, unknown> {
+  return Object.fromEntries(
+    LINE_SCHEMAS.map((schema) => {
+      const f = lineFields(schema)
+      return [
+        `errors_${schema}`,
+        {
+          filter: { term: { [f.level]: 'error' } },
+          aggs: {
+            traces: {
+              terms: { field: f.traceId, size: TRACES_PER_MESSAGE, missing: '-', order: { newest: 'desc' } },
+              aggs: {
+                newest: { max: { field: f.timestamp } },
+                service: { terms: { field: f.service, size: 1 } },
+                line: { top_hits: { size: 1, sort: [{ [f.timestamp]: { order: 'desc' } }], _source: [f.message] } },
+              },
+            },
+          },
+        },
+      ]
+    }),
+  )
 }
 
 /**
- * Mustache template of the Slack message: one bullet per error line (at most the query's `size`). The
- * service and trace id come from the monitor's script fields (either schema), the message from `_source`
- * (both schemas call it `message`).
+ * Mustache template of the Slack message: one bullet per trace with error lines (at most
+ * {@link TRACES_PER_MESSAGE} per schema), its service, newest error message and number of error lines.
+ * Both schemas call the message `message`.
  */
 export const ALERT_MESSAGE_TEMPLATE = [
   '{{ctx.monitor.name}}: {{ctx.results.0.hits.total.value}} error line(s) between {{ctx.periodStart}} and {{ctx.periodEnd}}',
-  '{{#ctx.results.0.hits.hits}}',
-  '• {{fields.service.0}}: {{_source.message}} (trace_id {{fields.trace_id.0}})',
-  '{{/ctx.results.0.hits.hits}}',
+  ...LINE_SCHEMAS.flatMap((schema) => [
+    `{{#ctx.results.0.aggregations.errors_${schema}.traces.buckets}}`,
+    '• {{service.buckets.0.key}}: {{line.hits.hits.0._source.message}} (trace_id {{key}}, {{doc_count}} error line(s))',
+    `{{/ctx.results.0.aggregations.errors_${schema}.traces.buckets}}`,
+  ]),
 ].join('\n')
 
 /**
@@ -119,7 +139,7 @@ export function errorMonitorBody(
             track_total_hits: true,
             sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }],
             _source: [...namesOf('timestamp'), ...namesOf('service'), ...namesOf('level'), ...namesOf('message'), ...namesOf('traceId'), ...namesOf('spanId')],
-            script_fields: { service: firstOf(namesOf('service')), trace_id: firstOf(namesOf('traceId')) },
+            aggs: errorsBySchema(),
             query: {
               bool: {
                 filter: [

@@ -380,11 +380,13 @@ describe('tracewire setup --alert-slack-webhook', () => {
 
 describe('the error monitor', () => {
   it.each(['opendistro', 'opensearch-notifications'] as const)('(%s) searches the error lines of either schema in the last interval + 1 minute', (flavor) => {
+    interface ErrorsOfSchema {
+      filter: unknown
+      aggs: { traces: { terms: { field: string; missing: string }; aggs: { service: { terms: { field: string } } } } }
+    }
     const monitor = errorMonitorBody(flavor, 'dest', 'fluentd-*', 5) as {
       schedule: unknown
-      inputs: Array<{
-        search: { indices: string[]; query: { query: { bool: { filter: unknown[] } }; _source: string[]; script_fields: Record<string, { script: { params: { names: string[] } } }> } }
-      }>
+      inputs: Array<{ search: { indices: string[]; query: { query: { bool: { filter: unknown[] } }; _source: string[]; aggs: Record<string, ErrorsOfSchema> } } }>
     }
     expect(monitor.schedule).toEqual({ period: { interval: 5, unit: 'MINUTES' } })
     const search = monitor.inputs[0]?.search
@@ -394,14 +396,19 @@ describe('the error monitor', () => {
       { range: { '@timestamp': { gte: '{{period_end}}||-6m', lte: '{{period_end}}', format: 'epoch_millis' } } },
     ])
     expect(search?.query._source).toEqual(expect.arrayContaining(['service', 'service.name', 'message', 'trace_id', 'trace.id']))
-    // Mustache cannot read ECS's dotted keys in _source: the search hands service and trace id over as script fields.
-    expect(search?.query.script_fields.service?.script.params.names).toEqual(['service', 'service.name'])
-    expect(search?.query.script_fields.trace_id?.script.params.names).toEqual(['trace_id', 'trace.id'])
+    // Mustache cannot read ECS's dotted keys in _source: the message reads per-schema buckets of keyword terms.
+    const aggs = search?.query.aggs ?? {}
+    expect(Object.keys(aggs)).toEqual(['errors_default', 'errors_ecs'])
+    expect(aggs.errors_default?.filter).toEqual({ term: { level: 'error' } })
+    expect(aggs.errors_ecs?.filter).toEqual({ term: { 'log.level': 'error' } })
+    expect(aggs.errors_default?.aggs.traces.terms).toMatchObject({ field: 'trace_id', missing: '-' })
+    expect(aggs.errors_ecs?.aggs.traces.terms).toMatchObject({ field: 'trace.id', missing: '-' })
+    expect(aggs.errors_ecs?.aggs.traces.aggs.service.terms.field).toBe('service.name')
   })
 
-  it('posts service, message and trace id of each line', () => {
-    expect(ALERT_MESSAGE_TEMPLATE).toContain('{{#ctx.results.0.hits.hits}}')
-    for (const field of ['{{fields.service.0}}', '{{_source.message}}', '{{fields.trace_id.0}}']) expect(ALERT_MESSAGE_TEMPLATE).toContain(field)
+  it('posts service, newest message and trace id of each failing trace, for both schemas', () => {
+    for (const schema of ['default', 'ecs']) expect(ALERT_MESSAGE_TEMPLATE).toContain(`{{#ctx.results.0.aggregations.errors_${schema}.traces.buckets}}`)
+    for (const part of ['{{service.buckets.0.key}}', '{{line.hits.hits.0._source.message}}', '{{key}}']) expect(ALERT_MESSAGE_TEMPLATE).toContain(part)
   })
 
   it.each([

@@ -192,9 +192,9 @@ describeEngines('tracewire bin after the shipper (direct mode)', (engine) => {
 describeEngines('the alert message template', (engine) => {
   // Alerting renders message templates with the server's lang-mustache module. `_render/template`
   // runs that same engine, so this pins the template against real Mustache semantics
-  // (`ctx.results.0.hits.hits` list access and iteration). It needs the lang-mustache module in the
+  // (`ctx.results.0.aggregations…buckets` list access and iteration). It needs the lang-mustache module in the
   // embedded server; without it the endpoint does not exist and the test is skipped at run time.
-  it('lists service, message and trace id of every error line', async (ctx) => {
+  it('lists service, newest message and trace id of every failing trace, default and ECS', async (ctx) => {
     const probe = await fetch(`${engine.url}/_render/template`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -204,11 +204,13 @@ describeEngines('the alert message template', (engine) => {
     // _render/template must produce JSON, so the text template goes inside a JSON string, exactly
     // where a Slack destination puts it ({"text": <message>}).
     const source = `{"text":${JSON.stringify(ALERT_MESSAGE_TEMPLATE)}}`
-    // As the monitor's search returns them: service and trace id as script fields (either schema), the message in _source.
-    const hits = [
-      { _source: { service: 'payments', message: 'card declined', trace_id: TRACE }, fields: { service: ['payments'], trace_id: [TRACE] } },
-      { _source: { 'service.name': 'orders', message: 'payment failed: "402"', 'trace.id': OTHER }, fields: { service: ['orders'], trace_id: [OTHER] } },
-    ]
+    // As the monitor's search returns them: per schema, the error lines grouped by trace (keyword bucket keys).
+    const bucket = (trace: string, service: string, message: string, count: number): Record<string, unknown> => ({
+      key: trace,
+      doc_count: count,
+      service: { buckets: [{ key: service, doc_count: count }] },
+      line: { hits: { hits: [{ _source: { message } }] } },
+    })
     const res = await fetch(`${engine.url}/_render/template`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -219,7 +221,15 @@ describeEngines('the alert message template', (engine) => {
             monitor: { name: 'tracewire-error-logs' },
             periodStart: '2026-11-26T12:00:00Z',
             periodEnd: '2026-11-26T12:05:00Z',
-            results: [{ hits: { total: { value: 2, relation: 'eq' }, hits } }],
+            results: [
+              {
+                hits: { total: { value: 3, relation: 'eq' }, hits: [] },
+                aggregations: {
+                  errors_default: { traces: { buckets: [bucket(TRACE, 'payments', 'card declined', 2)] } },
+                  errors_ecs: { traces: { buckets: [bucket(OTHER, 'orders', 'payment failed: "402"', 1)] } },
+                },
+              },
+            ],
           },
         },
       }),
@@ -227,9 +237,9 @@ describeEngines('the alert message template', (engine) => {
     expect(res.status).toBe(200)
     const { template_output: output } = (await res.json()) as { template_output: { text: string } }
     expect(output.text.split('\n').map((l) => l.trim()).filter(Boolean)).toEqual([
-      'tracewire-error-logs: 2 error line(s) between 2026-11-26T12:00:00Z and 2026-11-26T12:05:00Z',
-      `• payments: card declined (trace_id ${TRACE})`,
-      `• orders: payment failed: "402" (trace_id ${OTHER})`,
+      'tracewire-error-logs: 3 error line(s) between 2026-11-26T12:00:00Z and 2026-11-26T12:05:00Z',
+      `• payments: card declined (trace_id ${TRACE}, 2 error line(s))`,
+      `• orders: payment failed: "402" (trace_id ${OTHER}, 1 error line(s))`,
     ])
   })
 })
