@@ -36,11 +36,13 @@ const VARIANTS = [
   // diagnostics, only with --only: tracewire's trace handling without the access line
   ['express-trace-only', 'express-bare'],
   ['express-tracewire-pino-only', 'express-bare'],
+  ['express-tracewire-nooplog-only', 'express-bare'],
   ['express-als-only', 'express-bare'],
   ['fastify-trace-only', 'fastify-bare'],
   ['fastify-als-only', 'fastify-bare'],
   ['fastify-header-only', 'fastify-bare'],
   ['fastify-tracewire-nooplog-only', 'fastify-bare'],
+  ['fastify-tracewire-nullstream-only', 'fastify-bare'],
 ].filter(([v]) => (values.only === undefined ? !v.endsWith('-only') : values.only.split(',').some((o) => v.startsWith(o))))
 
 const dir = mkdtempSync(join(tmpdir(), 'tracewire-bench-http-'))
@@ -73,7 +75,7 @@ async function measure(variant) {
     const requests = result.requests.total
     const cpuUs = after.user - before.user + (after.system - before.system)
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-    return { rps: requests / duration, cpuUsPerReq: cpuUs / requests }
+    return { rps: requests / duration, cpuUsPerReq: cpuUs / requests, sysUsPerReq: (after.system - before.system) / requests }
   } finally {
     child.send('stop')
     await new Promise((r) => child.once('exit', r))
@@ -91,7 +93,7 @@ try {
     for (const [variant] of VARIANTS) {
       const m = await measure(variant)
       samples.get(variant).push(m)
-      console.error(`run ${run}/${runs} ${variant.padEnd(20)} ${m.rps.toFixed(0).padStart(7)} req/s  ${m.cpuUsPerReq.toFixed(1).padStart(6)} µs CPU/req`)
+      console.error(`run ${run}/${runs} ${variant.padEnd(20)} ${m.rps.toFixed(0).padStart(7)} req/s  ${m.cpuUsPerReq.toFixed(1).padStart(6)} µs CPU/req (${m.sysUsPerReq.toFixed(1)} system)`)
     }
   }
 } finally {

@@ -46,6 +46,11 @@ async function start() {
       }
       const { expressMiddleware } = await import('@tracewire/tracing')
       app.use(expressMiddleware({ logger: pino({ mixin }, pino.destination({ dest: logFile, sync: false })) }))
+    } else if (variant === 'express-tracewire-nooplog-only') {
+      // diagnostic: the access line built and handed to a logger that discards it (middleware cost only)
+      const { expressMiddleware } = await import('@tracewire/tracing')
+      const noop = { info() {}, warn() {}, error() {}, child() { return noop } }
+      app.use(expressMiddleware({ logger: noop, bindTraceFields: false }))
     } else if (variant === 'express-trace-only') {
       // diagnostic: the trace without any log line
       const { expressMiddleware } = await import('@tracewire/tracing')
@@ -85,6 +90,14 @@ async function start() {
     const { fastifyPlugin } = await import('@tracewire/tracing')
     const noop = { info() {}, warn() {}, error() {}, child() { return noop } }
     await app.register(fastifyPlugin, { logger: noop, bindTraceFields: false })
+  } else if (variant === 'fastify-tracewire-nullstream-only') {
+    // diagnostic: @tracewire/logger building every access line and handing it to a stream that drops it
+    // (no file, no batching, no write(2)): splits the logger's formatting from its file writing
+    app = fastify()
+    const { fastifyPlugin } = await import('@tracewire/tracing')
+    const { createLogger } = await import('@tracewire/logger')
+    const logger = createLogger({ service: 'bench', stdout: false, stream: { write() {} }, handleExit: false })
+    await app.register(fastifyPlugin, { logger })
   } else if (variant === 'fastify-header-only') {
     // diagnostic: a constant traceparent response header and nothing else (what the header alone costs)
     app = fastify()

@@ -268,3 +268,58 @@ describe('error text reuse: an Error logged again is written as it is now', () =
     expect(unchanged).toBeLessThan(3500)
   })
 })
+
+describe('plain-key memo: a key seen before writes what the general path writes', () => {
+  /** The line without its clock fields, which differ between two calls. */
+  const timeless = (line: string): string => line.replace(/,"time":[0-9.]+,"@timestamp":"[^"]*"/, '')
+  const KEYS = ['method', 'path', 'status', 'duration_ms', 'user_agent', 'héllo', 'a"b', 'x\u2028', 'message', 'level', 'trace_id', 'tenant', 'secret', 'shaped']
+  const randomField = (rnd: () => number): unknown => pick(rnd, [
+    () => randomString(rnd, pick(rnd, [0, 3, 20, 150]), pick(rnd, [1, 1, 0.9, 0.5])),
+    () => Math.floor(rnd() * 100000) / pick(rnd, [1, 8, 1000]),
+    () => pick(rnd, [Number.NaN, Infinity, -Infinity, -0, 1e21, 5e-7]),
+    () => rnd() < 0.5,
+    () => null,
+    () => undefined,
+    () => ({ nested: randomString(rnd, 5, 0.5) }),
+  ])()
+
+  it('the second call of a logger (memo filled by the first) and calls with new values equal a fresh logger\'s lines', () => {
+    const rnd = random(91)
+    let memoised = 0
+    for (let trial = 0; trial < 400; trial++) {
+      // A random configuration: bindings that clash with call keys, serializers and redaction on some keys.
+      const options: Partial<LoggerOptions> = {
+        bindings: rnd() < 0.5 ? { tenant: 'acme' } : undefined,
+        serializers: rnd() < 0.5 ? { shaped: (v: unknown) => ({ shaped: v }) } : undefined,
+        redact: rnd() < 0.5 ? ['secret'] : rnd() < 0.3 ? ['*.nested'] : false,
+      }
+      const fields = (): Record<string, unknown> => {
+        const out: Record<string, unknown> = {}
+        for (let i = Math.floor(rnd() * 8); i > 0; i--) out[pick(rnd, KEYS)] = randomField(rnd)
+        return out
+      }
+      const warm = lineLogger(options)
+      const child = rnd() < 0.3 ? warm.logger.child({ tenant: 'other' }) : warm.logger
+      const wildcard = Array.isArray(options.redact) && options.redact[0] === '*.nested'
+      for (let call = 0; call < 4; call++) {
+        // Each object logged twice: the first call fills the memo (or, after the first object, already uses
+        // it for the keys seen before), the second takes the memo for every plain key.
+        const logged = fields()
+        child.info(logged, 'm')
+        child.info(logged, 'm')
+        const fresh = lineLogger(options)
+        const freshChild = child === warm.logger ? fresh.logger : fresh.logger.child({ tenant: 'other' })
+        freshChild.info(logged, 'm')
+        const expected = timeless(fresh.lines.pop() as string)
+        const second = timeless(warm.lines.pop() as string)
+        const first = timeless(warm.lines.pop() as string)
+        expect(first, JSON.stringify(logged)).toBe(expected)
+        expect(second, JSON.stringify(logged)).toBe(expected)
+        for (const [key, value] of Object.entries(logged)) {
+          if (!wildcard && !['message', 'level', 'trace_id', 'secret', 'shaped', 'tenant'].includes(key) && (typeof value === 'string' || typeof value === 'number')) memoised++
+        }
+      }
+    }
+    expect(memoised).toBeGreaterThan(500)
+  })
+})
