@@ -5,7 +5,6 @@ import { bindingsOf, type BindingsInfo } from './bindings.js'
 import { fieldText } from './error-text.js'
 import { exceedsDepth, fixLine, stringifyValue, stringText } from './line-safety.js'
 import { redactionCannotChange } from './redaction-skip.js'
-import { MAX_PLAIN_KEYS, plainKeysOf } from './plain-keys.js'
 import { isError, normalize, serializeError, unserializable, type WalkLimits } from './value-walk.js'
 
 const { lsCacheSym, serializersSym, stringifiersSym, wildcardFirstSym } = pino.symbols
@@ -154,7 +153,6 @@ export function createLineBuilder(layout: LineLayout) {
     const stringifiers = instance[stringifiersSym] as Record<string | symbol, Stringifier | undefined>
     const wildcard = stringifiers[wildcardFirstSym]
     const bound = info.keys
-    const plain = plainKeysOf(instance, serializers, stringifiers, wildcard, info)
     const keys = depth === 1 ? scratchKeys : []
     let count = 0
     let fitted = MAX_CAPPED_ENTRIES
@@ -167,16 +165,6 @@ export function createLineBuilder(layout: LineLayout) {
       if (over) continue
       let value = obj[key]
       if (value === undefined) continue
-      const prefix = plain?.get(key)
-      if (prefix !== undefined && (typeof value === 'number' || (typeof value === 'string' && value.length <= maxLineBytes))) {
-        // A key the general path already wrote with nothing to apply (plain-keys.ts): the same text, directly.
-        fields += prefix + (typeof value === 'string' ? stringText(value) : Number.isFinite(value) ? String(value) : 'null')
-        if (fields.length > maxLineBytes) {
-          over = true
-          fitted = Math.max(1, count - 1)
-        }
-        continue
-      }
       if (reserved.has(key) || (bound !== null && bound.has(key))) {
         if (messageFromFields && key === 'message') continue
         clashes ??= Object.create(null) as Record<string, unknown>
@@ -185,14 +173,11 @@ export function createLineBuilder(layout: LineLayout) {
       }
       const serializer = serializers[key]
       if (serializer !== undefined) value = serializer(value)
-      const stringifier = stringifiers[key] ?? wildcard
-      const text = stringifyField(value, stringifier, limits, maxLineBytes, stringifiers, key)
+      const text = stringifyField(value, stringifiers[key] ?? wildcard, limits, maxLineBytes, stringifiers, key)
       if (text === undefined) continue
       if (text === OVER) over = true
       else {
-        const keyText = ',' + encodeKey(key) + ':'
-        if (plain !== null && serializer === undefined && stringifier === undefined && plain.size < MAX_PLAIN_KEYS) plain.set(key, keyText)
-        fields += keyText + text
+        fields += ',' + encodeKey(key) + ':' + text
         if (fields.length > maxLineBytes) {
           over = true
           // The fields written so far already fill the line: the capped path starts from that many.
