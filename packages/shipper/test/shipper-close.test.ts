@@ -4,39 +4,17 @@
  * it left; the backlog of a crash loop does not grow.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createShipper } from '../src/index.js'
 import type { ShipperStats } from '../src/index.js'
-import type { BulkSink } from './support/bulk-sink.js'
-import { logLine, startBulkSink } from './support/bulk-sink.js'
+import { logLine } from './support/bulk-sink.js'
+import { seqList, useTestResources } from './support/test-resources.js'
 
 const FAST = { flushIntervalMs: 20, retryWaitMs: 10, maxRetryIntervalMs: 50, reportDropsToStderr: false, fsyncIntervalMs: 20 }
-const dirs: string[] = []
-const sinks: BulkSink[] = []
-afterEach(async () => {
-  for (const s of sinks.splice(0)) await s.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'tw-close-'))
-  dirs.push(d)
-  return d
-}
-
-async function sink(): Promise<BulkSink> {
-  const s = await startBulkSink()
-  sinks.push(s)
-  return s
-}
-
-function seqList(s: BulkSink): number[] {
-  return [...s.docs.values()].map((d) => (JSON.parse(d.source) as { seq: number }).seq).sort((a, b) => a - b)
-}
+const { sink, tempDir } = useTestResources('tw-close-')
 
 /** Bytes of segment files in a buffer directory: the backlog. */
 function backlogBytes(dir: string): number {

@@ -3,34 +3,16 @@
  * the file cannot take is `deadLetterDropped`, and a second shipper on a locked buffer directory
  * still has its dead-letter file.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createShipper } from '../src/index.js'
 import type { ShipperStats } from '../src/index.js'
-import type { BulkSink } from './support/bulk-sink.js'
-import { logLine, startBulkSink } from './support/bulk-sink.js'
+import { logLine } from './support/bulk-sink.js'
+import { useTestResources } from './support/test-resources.js'
 
 const FAST = { flushIntervalMs: 20, retryWaitMs: 10, maxRetryIntervalMs: 50, reportDropsToStderr: false, fsyncIntervalMs: 20 }
-const dirs: string[] = []
-const open: Array<{ close(): Promise<unknown> }> = []
-afterEach(async () => {
-  for (const o of open.splice(0).reverse()) await o.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'tw-dead-'))
-  dirs.push(d)
-  return d
-}
-
-async function sink(): Promise<BulkSink> {
-  const s = await startBulkSink()
-  open.push(s)
-  return s
-}
+const { sink, tempDir, track } = useTestResources('tw-dead-')
 
 function records(dir: string): Array<{ document: string; reason: string }> {
   if (!existsSync(dir)) return []
@@ -49,7 +31,7 @@ describe('dead letters on disk', () => {
     const dir = tempDir()
     const es = await sink()
     const sh = createShipper({ ...FAST, node: es.url, bufferDir: false, deadLetterDir: dir })
-    open.push(sh)
+    track(sh)
     for (let i = 0; i < 3; i++) sh.write(logLine(i, { message: 'x'.repeat(1_500_000) }))
     await sh.flush()
     sh.write(logLine(3, { message: 'y'.repeat(5_000_000) }))
@@ -67,7 +49,7 @@ describe('dead letters on disk', () => {
     writeFileSync(blocker, 'not a directory')
     const es = await sink()
     const sh = createShipper({ ...FAST, node: es.url, bufferDir: false, deadLetterDir: join(blocker, 'dead-letter') })
-    open.push(sh)
+    track(sh)
     sh.write('not json')
     sh.write('{"level":"info","time":1,"service":"Bad Name"}')
     sh.write(logLine(1))
@@ -83,7 +65,7 @@ describe('dead letters on disk', () => {
     const es = await sink()
     const seen: string[] = []
     const sh = createShipper({ ...FAST, node: es.url, bufferDir: dir, deadLetterDir: false, onDeadLetter: (d) => seen.push(d.document) })
-    open.push(sh)
+    track(sh)
     sh.write('not json') // while the buffer directory is still opening
     await sh.flush()
     expect(seen).toEqual(['not json'])
@@ -94,12 +76,12 @@ describe('dead letters on disk', () => {
     const dir = tempDir()
     const es = await sink()
     const first = createShipper({ ...FAST, node: es.url, bufferDir: dir })
-    open.push(first)
+    track(first)
     first.write(logLine(1))
     await first.flush()
     const errors: Array<Error & { code?: string }> = []
     const second = createShipper({ ...FAST, node: es.url, bufferDir: dir, onError: (e) => errors.push(e) })
-    open.push(second)
+    track(second)
     second.write('{"level":"info","service":"orders"}')
     second.write(logLine(2))
     await second.flush()

@@ -4,40 +4,19 @@
  * had handed to the worker beyond the stated window, and nothing is indexed twice.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openSegmentLog } from '../src/disk-buffer/index.js'
 import { createShipper } from '../src/index.js'
 import { defaultBufferDir } from '../src/options.js'
-import type { BulkSink } from './support/bulk-sink.js'
-import { logLine, startBulkSink } from './support/bulk-sink.js'
+import { logLine } from './support/bulk-sink.js'
+import { seqList, useTestResources } from './support/test-resources.js'
 
 const FAST = { flushIntervalMs: 20, retryWaitMs: 10, maxRetryIntervalMs: 50, reportDropsToStderr: false, fsyncIntervalMs: 20 }
-const dirs: string[] = []
-const sinks: BulkSink[] = []
-afterEach(async () => {
-  for (const s of sinks.splice(0)) await s.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'tw-shipper-'))
-  dirs.push(d)
-  return d
-}
-
-async function sink(port?: number): Promise<BulkSink> {
-  const s = await startBulkSink(port ? { port } : {})
-  sinks.push(s)
-  return s
-}
-
-function seqList(s: BulkSink): number[] {
-  return [...s.docs.values()].map((d) => (JSON.parse(d.source) as { seq: number }).seq).sort((a, b) => a - b)
-}
+const { sink, tempDir, removeAfter } = useTestResources('tw-shipper-')
 
 describe('shipper + durable buffer', () => {
   it('case 48: lines undelivered at close are replayed on the next start with the same _ids', async () => {
@@ -64,7 +43,7 @@ describe('shipper + durable buffer', () => {
   it('the durable buffer is on by default, under <tmpdir>/tracewire-shipper/<indexPrefix>-<app hash>', async () => {
     const prefix = `dflt${process.pid}`
     const dir = defaultBufferDir(prefix)
-    dirs.push(dir)
+    removeAfter(dir)
     const es = await sink()
     const sh = createShipper({ ...FAST, node: es.url, indexPrefix: prefix })
     sh.write(logLine(1))

@@ -3,33 +3,18 @@
  * can never rewrite the `_bulk` request, and nothing thrown or miscounted reaches the caller.
  */
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createShipper } from '../src/index.js'
 import type { DeadLetter, Shipper, ShipperOptions } from '../src/index.js'
-import type { BulkSink } from './support/bulk-sink.js'
-import { logLine, startBulkSink } from './support/bulk-sink.js'
+import { logLine } from './support/bulk-sink.js'
+import { seqList, useTestResources } from './support/test-resources.js'
 
 const FAST: Partial<ShipperOptions> = { flushIntervalMs: 20, retryWaitMs: 10, maxRetryIntervalMs: 50, reportDropsToStderr: false, bufferDir: false }
 
-const open: Array<{ close(): Promise<unknown> }> = []
-afterEach(async () => {
-  for (const o of open.splice(0).reverse()) await o.close()
-})
-
-async function sink(): Promise<BulkSink> {
-  const s = await startBulkSink()
-  open.push(s)
-  return s
-}
+const { sink, track } = useTestResources()
 
 function shipper(options: ShipperOptions): Shipper {
-  const s = createShipper({ ...FAST, ...options })
-  open.push(s)
-  return s
-}
-
-function seqs(s: BulkSink): number[] {
-  return [...s.docs.values()].map((d) => (JSON.parse(d.source) as { seq: number }).seq).sort((a, b) => a - b)
+  return track(createShipper({ ...FAST, ...options }))
 }
 
 const INJECTION = '{"delete":{"_index":"victim","_id":"important"}}'
@@ -45,7 +30,7 @@ describe('write(): one line per document', () => {
     await sh.flush()
     expect(es.foreignActions).toBe(0)
     expect(es.unpairedBodies).toBe(0)
-    expect(seqs(es)).toEqual([0, 1, 2, 3, 4])
+    expect(seqList(es)).toEqual([0, 1, 2, 3, 4])
     // The injected actions became what they are: lines without a service, dead-lettered with a reason.
     expect(dead.map((d) => d.document)).toEqual([INJECTION, '{"index":{"_index":"victim"}}'])
     expect(dead.every((d) => /service/.test(d.reason))).toBe(true)
@@ -104,7 +89,7 @@ describe('write(): values that are not lines', () => {
     }
     sh.write(logLine(0))
     await sh.flush()
-    expect(seqs(es)).toEqual([0])
+    expect(seqList(es)).toEqual([0])
     expect(sh.stats()).toMatchObject({ accepted: 9, delivered: 1, deadLettered: 8, bufferedDocs: 0 })
     expect(dead.map((d) => d.reason)).toContain('write() takes a string or a Buffer holding one line, got number')
     expect(dead.map((d) => d.reason)).toContain('write() takes a string or a Buffer holding one line, got null')

@@ -3,33 +3,18 @@
  * (reliability-anchors.md §4.3). Timings are shortened through options; nothing asserts on time.
  */
 import { readFileSync } from 'node:fs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createShipper } from '../src/index.js'
 import type { DeadLetter, Shipper, ShipperOptions } from '../src/index.js'
-import type { BulkSink } from './support/bulk-sink.js'
 import { logLine, startBulkSink, until } from './support/bulk-sink.js'
+import { seqList, useTestResources } from './support/test-resources.js'
 
 const FAST: Partial<ShipperOptions> = { flushIntervalMs: 20, retryWaitMs: 10, maxRetryIntervalMs: 50, reportDropsToStderr: false, bufferDir: false }
 
-const open: Array<{ close(): Promise<unknown> }> = []
-afterEach(async () => {
-  for (const o of open.splice(0).reverse()) await o.close()
-})
-
-async function sink(options?: Parameters<typeof startBulkSink>[0]): Promise<BulkSink> {
-  const s = await startBulkSink(options)
-  open.push(s)
-  return s
-}
+const { sink, track } = useTestResources()
 
 function shipper(options: ShipperOptions): Shipper {
-  const s = createShipper({ ...FAST, ...options })
-  open.push(s)
-  return s
-}
-
-function seqs(s: BulkSink): number[] {
-  return [...s.docs.values()].map((d) => (JSON.parse(d.source) as { seq: number }).seq).sort((a, b) => a - b)
+  return track(createShipper({ ...FAST, ...options }))
 }
 
 function range(n: number): number[] {
@@ -49,7 +34,7 @@ describe('createShipper', () => {
     const t = Date.UTC(2026, 10, 26, 23, 30) / 1000
     for (const i of range(1000)) sh.write(logLine(i, { timeSeconds: t + i / 1000, service: i % 2 ? 'orders' : 'billing' }))
     await sh.flush()
-    expect(seqs(es)).toEqual(range(1000))
+    expect(seqList(es)).toEqual(range(1000))
     const doc = es.docs.values().next().value!
     expect(doc.index).toMatch(/^fluentd-(orders|billing)-20261126$/)
     const source = JSON.parse(doc.source) as Record<string, unknown>
@@ -89,7 +74,7 @@ describe('createShipper', () => {
     expect(sh.stats().lastError?.code).toBe('TW_SHIPPER_CONNECTION')
     const es = await sink({ port })
     await sh.flush()
-    expect(seqs(es)).toEqual(range(2000))
+    expect(seqList(es)).toEqual(range(2000))
     expectConserved(sh)
   })
 
@@ -99,7 +84,7 @@ describe('createShipper', () => {
     const sh = shipper({ node: es.url, flushBytes: 4000 })
     for (const i of range(3000)) sh.write(logLine(i))
     await sh.flush()
-    expect(seqs(es)).toEqual(range(3000))
+    expect(seqList(es)).toEqual(range(3000))
     expect(sh.stats().retried).toBeGreaterThan(0)
   })
 
@@ -109,7 +94,7 @@ describe('createShipper', () => {
     const sh = shipper({ node: es.url, requestTimeoutMs: 100 })
     for (const i of range(100)) sh.write(logLine(i))
     await sh.flush()
-    expect(seqs(es)).toEqual(range(100))
+    expect(seqList(es)).toEqual(range(100))
     expect(sh.stats()).toMatchObject({ delivered: 100, duplicates: 100 })
     expect(sh.stats().lastError?.code).toBe('TW_SHIPPER_TIMEOUT')
   })
@@ -121,7 +106,7 @@ describe('createShipper', () => {
     const sh = shipper({ node: es.url, onError: (e) => errors.push(e) })
     for (const i of range(10)) sh.write(logLine(i))
     await sh.flush()
-    expect(seqs(es)).toEqual(range(10))
+    expect(seqList(es)).toEqual(range(10))
     expect(errors).toHaveLength(5)
     expect(errors[0]).toMatchObject({ code: 'TW_SHIPPER_HTTP_STATUS', status: 429 })
   })
@@ -139,7 +124,7 @@ describe('createShipper', () => {
     for (const i of range(100)) sh.write(logLine(i))
     await sh.flush()
     expect(sent).toEqual([100, 2])
-    expect(seqs(es)).toEqual(range(100))
+    expect(seqList(es)).toEqual(range(100))
     expect(sh.stats()).toMatchObject({ delivered: 100, retried: 2, duplicates: 0 })
   })
 
@@ -155,7 +140,7 @@ describe('createShipper', () => {
     for (const i of range(100)) sh.write(logLine(i))
     await sh.flush()
     expect(requests).toBe(1)
-    expect(seqs(es)).toEqual(range(100).filter((i) => i !== 5))
+    expect(seqList(es)).toEqual(range(100).filter((i) => i !== 5))
     expect(dead).toHaveLength(1)
     expect(dead[0]).toMatchObject({ status: 400, index: 'fluentd-orders-20251126' })
     expect(dead[0]!.reason).toContain('mapper_parsing_exception: failed to parse field [status]')
@@ -179,7 +164,7 @@ describe('createShipper', () => {
     const sh = shipper({ node: es.url })
     for (const i of range(10)) sh.write(logLine(i))
     await sh.flush()
-    expect(seqs(es)).toEqual(range(10))
+    expect(seqList(es)).toEqual(range(10))
     expect(sh.stats()).toMatchObject({ delivered: 10, retried: 6, deadLettered: 0 })
   })
 
@@ -189,7 +174,7 @@ describe('createShipper', () => {
     const sh = shipper({ node: es.url, flushBytes: 200_000, flushIntervalMs: 60_000 })
     for (const i of range(1000)) sh.write(logLine(i))
     await sh.flush()
-    expect(seqs(es)).toEqual(range(1000))
+    expect(seqList(es)).toEqual(range(1000))
     expect(sh.stats().deadLettered).toBe(0)
   })
 
@@ -202,7 +187,7 @@ describe('createShipper', () => {
     sh.write(logLine(1, { message: 'x'.repeat(30_000) }))
     sh.write(logLine(2))
     await sh.flush()
-    expect(seqs(es)).toEqual([0, 2])
+    expect(seqList(es)).toEqual([0, 2])
     expect(dead).toHaveLength(1)
     expect(dead[0]).toMatchObject({ status: 413 })
   })
@@ -229,7 +214,7 @@ describe('createShipper', () => {
     sh.write(logLine(0, { message: 'x'.repeat(20_000) }))
     sh.write(logLine(1))
     await sh.flush()
-    expect(seqs(es)).toEqual([1])
+    expect(seqList(es)).toEqual([1])
     expect(dead[0]).toMatchObject({ status: null, index: 'fluentd-orders-20251126' })
     expect(dead[0]!.reason).toMatch(/exceeds maxLineBytes \(10000\)/)
   })
@@ -249,7 +234,7 @@ describe('createShipper', () => {
     expect(sh.stats().delivered).toBe(0)
     expect(errors[0]!.code).toBe('TW_SHIPPER_BAD_RESPONSE')
     await sh.flush()
-    expect(seqs(es)).toEqual([0, 1, 2])
+    expect(seqList(es)).toEqual([0, 1, 2])
     expect(sh.stats()).toMatchObject({ delivered: 3 })
   })
 
@@ -310,7 +295,7 @@ describe('createShipper', () => {
     sh.write('not json at all')
     sh.write(logLine(1))
     await sh.flush()
-    expect(seqs(es)).toEqual([1])
+    expect(seqList(es)).toEqual([1])
     expect(dead.map((d) => d.index)).toEqual([null, null, null, null])
     expect(dead.every((d) => d.reason.length > 10)).toBe(true)
   })
@@ -349,7 +334,7 @@ describe('createShipper', () => {
     const kept = sh.stats().bufferedDocs
     const es = await sink({ port })
     await sh.flush()
-    expect(seqs(es)).toEqual(range(kept))
+    expect(seqList(es)).toEqual(range(kept))
   })
 
   it('block policy: write() returns false when full and drained() resolves once there is room', async () => {
@@ -367,7 +352,7 @@ describe('createShipper', () => {
     }
     await sh.flush()
     expect(refused).toBeGreaterThan(0)
-    expect(seqs(es)).toEqual(range(500))
+    expect(seqList(es)).toEqual(range(500))
     expect(sh.stats().dropped).toBe(0)
   })
 
@@ -378,7 +363,7 @@ describe('createShipper', () => {
     const sh = shipper({ node: es.url, maxRetries: 3, onDeadLetter: (d) => dead.push(d) })
     for (const i of range(20)) sh.write(logLine(i))
     await sh.flush()
-    expect(seqs(es)).toEqual(range(20).slice(5))
+    expect(seqList(es)).toEqual(range(20).slice(5))
     expect(dead).toHaveLength(5)
     expect(dead[0]!.reason).toMatch(/gave up after 4 attempt\(s\)/)
     expect(dead[0]!.status).toBe(503)
@@ -387,7 +372,7 @@ describe('createShipper', () => {
   it('case 45: maxRetryAgeMs gives up on a whole-request outage', async () => {
     const dead: DeadLetter[] = []
     const sh2 = createShipper({ ...FAST, node: 'http://127.0.0.1:9', maxRetryAgeMs: 200, onDeadLetter: (d) => dead.push(d) })
-    open.push(sh2)
+    track(sh2)
     sh2.write(logLine(1))
     await sh2.flush()
     expect(dead).toHaveLength(1)
@@ -404,7 +389,7 @@ describe('createShipper', () => {
     expect(result).toEqual({ delivered: 10, deadLettered: 1, undelivered: 0, leftOnDisk: 0 })
     expect(await sh.close()).toEqual(result) // idempotent
     expect(sh.write(logLine(99))).toBe(false) // closed: not accepted
-    expect(seqs(es)).toEqual(range(10))
+    expect(seqList(es)).toEqual(range(10))
   })
 
   it('close() gives up at shutdownTimeoutMs and reports what is undelivered', async () => {
@@ -427,7 +412,7 @@ describe('createShipper', () => {
     for (const i of range(100)) sh.write(logLine(i))
     await sh.flush()
     expect(encoding).toBe('gzip')
-    expect(seqs(es)).toEqual(range(100))
+    expect(seqList(es)).toEqual(range(100))
   })
 
   it('fails over between nodes: one node down, everything delivered through the other', async () => {
@@ -435,7 +420,7 @@ describe('createShipper', () => {
     const sh = shipper({ node: ['http://127.0.0.1:9', es.url], flushBytes: 2000 })
     for (const i of range(500)) sh.write(logLine(i))
     await sh.flush()
-    expect(seqs(es)).toEqual(range(500))
+    expect(seqList(es)).toEqual(range(500))
   })
 
   it('TLS: trusts the given CA, refuses an unknown certificate (reported, retried), rejectUnauthorized: false accepts it', async () => {
@@ -444,7 +429,7 @@ describe('createShipper', () => {
     const trusted = shipper({ node: es.url, tls: { ca: tls.cert } })
     trusted.write(logLine(0))
     await trusted.flush()
-    expect(seqs(es)).toEqual([0])
+    expect(seqList(es)).toEqual([0])
     const errors: Error[] = []
     const untrusted = shipper({ node: es.url, onError: (e) => errors.push(e), shutdownTimeoutMs: 100 })
     untrusted.write(logLine(1))
@@ -454,7 +439,7 @@ describe('createShipper', () => {
     const insecure = shipper({ node: es.url, tls: { rejectUnauthorized: false } })
     insecure.write(logLine(2))
     await insecure.flush()
-    expect(seqs(es)).toEqual([0, 2])
+    expect(seqList(es)).toEqual([0, 2])
   })
 
   it('accepts Buffers and CRLF endings; ignores empty lines', async () => {
@@ -464,7 +449,7 @@ describe('createShipper', () => {
     sh.write(logLine(1).replace('\n', '\r\n'))
     sh.write('\n')
     await sh.flush()
-    expect(seqs(es)).toEqual([0, 1])
+    expect(seqList(es)).toEqual([0, 1])
     expect(sh.stats().accepted).toBe(2)
   })
 })
