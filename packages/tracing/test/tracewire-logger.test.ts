@@ -24,6 +24,16 @@ function fileLines(file: string): string[] {
   }
 }
 
+/** The completed request's line carries the span id sent back in `traceparent`; the aborted one its own ids. */
+function expectSpanAccessLines(file: string, res: Response): void {
+  const lines = fileLines(file).map((l) => JSON.parse(l) as Record<string, unknown>)
+  const sentSpanId = res.headers.get('traceparent')?.split('-')[2]
+  expect(lines[0]).toMatchObject({ message: 'request completed', trace_id: TRACE, span_id: sentSpanId, parent_span_id: PARENT, trace_flags: '01' })
+  expect(lines[1]).toMatchObject({ message: 'request aborted', level: 'warn', aborted: true, path: '/hang' })
+  expect(lines[1]?.trace_id).toMatch(/^[0-9a-f]{32}$/)
+  expect(lines[1]?.span_id).toMatch(/^[0-9a-f]{16}$/)
+}
+
 describe('@tracewire/logger as the middleware logger', () => {
   it('express: handler and access lines carry the trace once, no fields_clash', async () => {
     const file = join(dir, 'express.log')
@@ -99,12 +109,7 @@ describe('@tracewire/logger as the middleware logger', () => {
     await until(() => fileLines(file).length >= 2 || (void logger.flush(), false), 5000)
     server.close()
     await logger.close()
-    const lines = fileLines(file).map((l) => JSON.parse(l) as Record<string, unknown>)
-    const sentSpanId = res.headers.get('traceparent')?.split('-')[2]
-    expect(lines[0]).toMatchObject({ message: 'request completed', trace_id: TRACE, span_id: sentSpanId, parent_span_id: PARENT, trace_flags: '01' })
-    expect(lines[1]).toMatchObject({ message: 'request aborted', level: 'warn', aborted: true, path: '/hang' })
-    expect(lines[1]?.trace_id).toMatch(/^[0-9a-f]{32}$/)
-    expect(lines[1]?.span_id).toMatch(/^[0-9a-f]{16}$/)
+    expectSpanAccessLines(file, res)
   })
 
   it('fastify: with the `logger` option, the access line carries the request\'s own span id, completed or aborted', async () => {
@@ -121,11 +126,6 @@ describe('@tracewire/logger as the middleware logger', () => {
     await until(() => fileLines(file).length >= 2 || (void logger.flush(), false), 5000)
     await app.close()
     await logger.close()
-    const lines = fileLines(file).map((l) => JSON.parse(l) as Record<string, unknown>)
-    const sentSpanId = res.headers.get('traceparent')?.split('-')[2]
-    expect(lines[0]).toMatchObject({ message: 'request completed', trace_id: TRACE, span_id: sentSpanId, parent_span_id: PARENT, trace_flags: '01' })
-    expect(lines[1]).toMatchObject({ message: 'request aborted', level: 'warn', aborted: true, path: '/hang' })
-    expect(lines[1]?.trace_id).toMatch(/^[0-9a-f]{32}$/)
-    expect(lines[1]?.span_id).toMatch(/^[0-9a-f]{16}$/)
+    expectSpanAccessLines(file, res)
   })
 })
